@@ -1,0 +1,79 @@
+# The one task runner, used by developers and by CI (.ci/run calls `make test`).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= var/demo-corpus
+DEMO_CUSTOMERS ?= 60
+DEMO_DOCUMENTS ?= 400
+PORT ?= 8050
+export DO_NOT_TRACK=1
+export HF_HUB_OFFLINE=1
+export UNSTRUCTURED_DISABLE_NOTICE=1
+
+.PHONY: run test system-deps install services-up services-down doctor demo demo-data serve lint fmt \
+        test-unit test-integration test-e2e bench clean
+
+## The two commands of the README
+run: system-deps install services-up demo serve          ## everything: install, services, demo corpus, cockpit
+
+test: system-deps install                                ## the whole test suite (starts the services it needs)
+	$(BIN)/pytest tests --headless -p no:cacheprovider $(PYTEST_ARGS)
+
+## Pieces
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml constraints.txt scripts/en_core_web_sm_shim/pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q --no-deps ./scripts/en_core_web_sm_shim
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+services-up: install
+	$(BIN)/cockpit services up
+
+services-down:
+	$(BIN)/cockpit services down
+
+doctor: install
+	$(BIN)/cockpit doctor
+
+demo-data: install
+	$(BIN)/cockpit demo-data --out $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --documents $(DEMO_DOCUMENTS)
+
+demo: demo-data services-up
+	$(BIN)/cockpit ingest-customers $(DEMO_DIR)/customers.csv
+	$(BIN)/cockpit ingest $(DEMO_DIR)/nord --tenant nord --summary var/runs/demo-nord.json
+	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --summary var/runs/demo-sued.json
+
+serve: install
+	$(BIN)/cockpit serve --host 127.0.0.1 --port $(PORT)
+
+test-unit: install
+	$(BIN)/pytest tests/unit -p no:cacheprovider $(PYTEST_ARGS)
+
+test-integration: install
+	$(BIN)/pytest tests/integration -p no:cacheprovider $(PYTEST_ARGS)
+
+test-e2e: install
+	$(BIN)/pytest tests/e2e --headless -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install services-up
+	$(BIN)/python bench/retrieval.py --data ../shared/data/scifact --data ../shared/data/xquad-de --data ../shared/data/xquad-en --out bench/results/retrieval.json
+
+clean:
+	rm -rf var/demo-corpus var/runs test-artifacts

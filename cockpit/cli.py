@@ -1,0 +1,181 @@
+"""The `cockpit` command line: services, doctor, demo data, ingest, serve.
+
+Heavy modules (torch, spaCy, unstructured, dash) are imported inside the commands that need them,
+so `cockpit services status` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import core  # noqa: F401
+from core.services import ServiceError
+from core.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dossier Cockpit")
+services_app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect Elasticsearch and Redis")
+app.add_typer(services_app, name="services")
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+@services_app.command("up")
+def services_up() -> None:
+    """Start (or reuse) Elasticsearch and Redis."""
+    from core import services
+
+    settings = get_settings()
+    t0 = time.perf_counter()
+    try:
+        ep = services.start_elasticsearch(settings)
+    except ServiceError as exc:
+        _fail(str(exc))
+    where = "local node" if ep.managed else "external cluster"
+    console.print(f"Elasticsearch ready at {ep.url} ({where}) in {time.perf_counter() - t0:.1f} s")
+    try:
+        url = services.start_redis(settings)
+    except ServiceError as exc:
+        _fail(str(exc))
+    if url:
+        console.print(f"Redis ready at {url}")
+    else:
+        console.print(
+            "[bold yellow]WARNING: no Redis (redis-server not installed, REDIS_URL unset): "
+            "the cockpit uses a per-process in-memory cache[/]"
+        )
+
+
+@services_app.command("down")
+def services_down() -> None:
+    """Stop the services this project started (an external ES_URL/REDIS_URL is left alone)."""
+    from core import services
+
+    settings = get_settings()
+    es = services.stop_elasticsearch(settings)
+    rd = services.stop_redis(settings)
+    console.print(f"Elasticsearch {'stopped' if es else 'was not running'}; Redis {'stopped' if rd else 'was not running'}")
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Show whether the services answer."""
+    from cockpit.doctor import check_elasticsearch, check_redis
+
+    settings = get_settings()
+    for check in (check_elasticsearch(settings), check_redis(settings)):
+        mark = "[green]up[/]" if check.ok else "[red]down[/]"
+        console.print(f"{check.component}: {mark} {check.version} {check.detail}")
+
+
+@app.command()
+def doctor(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """Report every component with its version and state; exit 1 if a required one is missing."""
+    from cockpit.doctor import run_checks
+
+    checks = run_checks()
+    if as_json:
+        print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
+    else:
+        table = Table(title="Dossier Cockpit – doctor")
+        for col in ("component", "state", "version", "detail"):
+            table.add_column(col)
+        for c in checks:
+            state = "[green]ok[/]" if c.ok else ("[red]MISSING[/]" if c.required else "[yellow]missing (optional)[/]")
+            table.add_row(c.component, state, c.version, c.detail)
+        Console().print(table)
+    if any(c.required and not c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("var/demo-corpus"),
+    customers: int = 60,
+    documents: int = 400,
+    seed: int = 7,
+) -> None:
+    """Generate the deterministic demo corpus (real PDFs, e-mails, Office files, scans)."""
+    from demo.generate import generate
+
+    t0 = time.perf_counter()
+    manifest = generate(out, customers=customers, documents=documents, seed=seed)
+    console.print(f"demo corpus in {out} ({time.perf_counter() - t0:.1f} s): {manifest}")
+
+
+@app.command("ingest-customers")
+def ingest_customers(
+    file: Annotated[Path, typer.Argument(help="CRM export (CSV with ; or XLSX)")],
+) -> None:
+    """Load customer master data (upsert by customer id)."""
+    from indexing.customers import ingest_customer_file
+
+    try:
+        result = ingest_customer_file(file)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(result.describe())
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files, folders, .mbox files")],
+    tenant: Annotated[str, typer.Option(help="tenant (Mandant) these sources belong to")] = "",
+    summary: Annotated[Path | None, typer.Option(help="write the run summary as JSON")] = None,
+    workers: int = 1,
+) -> None:
+    """Extract, enrich, file, embed and index documents; prints an accountable run summary."""
+    from indexing.pipeline import run_ingest
+
+    for p in paths:
+        if not p.exists():
+            _fail(f"{p} does not exist")
+    run = run_ingest(paths, tenant=tenant or get_settings().default_tenant, workers=workers, progress=True)
+    console.print(run.describe())
+    if summary:
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.write_text(json.dumps(run.as_dict(), ensure_ascii=False, indent=1))
+    if not run.adds_up():
+        _fail("run summary does not add up (see above)")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    workers: int = 2,
+    debug: Annotated[bool, typer.Option(help="Dash dev server instead of gunicorn")] = False,
+) -> None:
+    """Serve the cockpit (gunicorn; --debug for the Dash dev server)."""
+    if debug:
+        from cockpit.app import create_app
+
+        create_app().run(host=host, port=port, debug=True)
+        return
+    import subprocess
+
+    cmd = [
+        sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--threads", "4", "--timeout", "120", "cockpit.wsgi:server",
+    ]  # fmt: skip
+    console.print(f"Cockpit on http://{host}:{port}/")
+    raise typer.Exit(subprocess.call(cmd))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

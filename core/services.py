@@ -1,0 +1,451 @@
+"""Start, stop and inspect the services the project runs itself: Elasticsearch and Redis.
+
+Elasticsearch: when ES_URL is set we use that cluster. Otherwise the project fetches the
+`integ-test-zip` distribution from Maven Central with `mvn`, caches it, and runs a single node bound
+to 127.0.0.1 with security on (the `elastic` superuser's password from settings, or generated once
+into a 0600 file). When started as root the node runs as a dedicated system user.
+
+Redis: REDIS_URL when given; else Debian's `redis-server` on a free loopback port; else nothing
+(the cockpit falls back to an in-process cache and says so).
+
+Every failure is a `ServiceError` with one line that says what to do; nothing is left half-started.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import core  # noqa: F401  (environment)
+from core.settings import Settings, get_settings
+
+ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
+ES_ARTIFACT = "elasticsearch"
+
+
+class ServiceError(RuntimeError):
+    """A one-line, actionable error about a service."""
+
+
+@dataclass(frozen=True)
+class EsEndpoint:
+    url: str
+    user: str
+    password: str
+    managed: bool  # True when the project runs the node itself
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_port(preferred: int) -> int:
+    if not _port_open("127.0.0.1", preferred):
+        return preferred
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pid_alive(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def java_home() -> Path:
+    env = os.environ.get("ES_JAVA_HOME") or os.environ.get("JAVA_HOME")
+    if env and (Path(env) / "bin" / "java").exists():
+        return Path(env)
+    java = shutil.which("java")
+    if not java:
+        raise ServiceError("Java not found: install a JDK 17 (apt-get install openjdk-17-jre-headless) or set ES_JAVA_HOME")
+    return Path(os.path.realpath(java)).parent.parent
+
+
+def _http_get(ep: EsEndpoint, path: str, timeout: float = 2.0, auth: bool = True) -> tuple[int, str]:
+    import base64
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(ep.url.rstrip("/") + path)
+    if auth:
+        token = base64.b64encode(f"{ep.user}:{ep.password}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (local URL from settings)
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------- Elasticsearch
+
+
+def es_password_file(settings: Settings) -> Path:
+    return settings.es_home / "elastic-password"
+
+
+def local_password(settings: Settings) -> str:
+    """The configured password, or the one generated once into a 0600 file."""
+    if settings.es_password:
+        return settings.es_password
+    path = es_password_file(settings)
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(18)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(password + "\n")
+    return password
+
+
+def es_endpoint(settings: Settings | None = None) -> EsEndpoint:
+    settings = settings or get_settings()
+    if settings.es_url:
+        return EsEndpoint(settings.es_url, settings.es_user, settings.es_password or "", managed=False)
+    return EsEndpoint(f"http://127.0.0.1:{settings.es_port}", "elastic", local_password(settings), managed=True)
+
+
+def archive_path(settings: Settings) -> Path:
+    return settings.cache_dir / f"elasticsearch-{settings.es_version}.zip"
+
+
+def _zip_ok(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            return any(n.endswith("bin/elasticsearch") for n in names)
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def ensure_archive(settings: Settings) -> Path:
+    """Fetch the distribution zip with Maven once; a half-downloaded file is detected and replaced."""
+    target = archive_path(settings)
+    if target.exists():
+        if _zip_ok(target):
+            return target
+        target.unlink()  # half-downloaded or corrupt: fetch again
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise ServiceError("Maven (mvn) not found: apt-get install maven, or set ES_URL to an existing cluster")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    artifact = f"{ES_GROUP}:{ES_ARTIFACT}:{settings.es_version}:zip"
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        log = target.parent / "mvn-fetch.log"
+        cmd = [
+            mvn, "-B", "-q",
+            "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy",
+            f"-Dartifact={artifact}", f"-DoutputDirectory={tmp}", "-Dmdep.useBaseVersion=true",
+        ]  # fmt: skip
+        with open(log, "w") as fh:
+            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=tmp, check=False).returncode
+        fetched = Path(tmp) / f"{ES_ARTIFACT}-{settings.es_version}.zip"
+        if rc != 0 or not fetched.exists():
+            raise ServiceError(
+                f"could not fetch {artifact} with Maven (offline? wrong version?): see {log}"
+            )
+        if not _zip_ok(fetched):
+            raise ServiceError(f"the fetched archive is corrupt; delete {target.parent} and retry (log: {log})")
+        os.replace(fetched, target)
+    return target
+
+
+def install_root(settings: Settings) -> Path:
+    # As root the node runs as another user, who cannot read /root/.cache: unpack to a shared place.
+    if _is_root() and str(settings.cache_dir).startswith("/root"):
+        return Path("/var/cache/dossier-cockpit")
+    return settings.cache_dir
+
+
+def ensure_install(settings: Settings) -> Path:
+    home = install_root(settings) / f"elasticsearch-{settings.es_version}"
+    if (home / ".complete").exists():
+        return home
+    zip_path = ensure_archive(settings)
+    home.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(home.parent, 0o755)
+    with tempfile.TemporaryDirectory(dir=home.parent) as tmp:
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(tmp)
+        unpacked = Path(tmp) / f"elasticsearch-{settings.es_version}"
+        for sub in ("bin", "jdk/bin"):
+            for exe in (unpacked / sub).glob("*") if (unpacked / sub).exists() else []:
+                exe.chmod(0o755)
+        for native in unpacked.rglob("*"):
+            if native.is_dir():
+                native.chmod(0o755)
+        if home.exists():
+            shutil.rmtree(home)
+        os.replace(unpacked, home)
+    (home / ".complete").write_text(settings.es_version)
+    return home
+
+
+def _ensure_os_user(name: str) -> tuple[int, int]:
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        entry = pwd.getpwnam(name)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    for root, dirs, files in os.walk(path):
+        os.chown(root, uid, gid)
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+
+
+def node_config(settings: Settings) -> str:
+    es = settings.es_home
+    return "\n".join(
+        [
+            "cluster.name: dossier-cockpit",
+            "node.name: dossier-node-1",
+            f"path.data: {es / 'data'}",
+            f"path.logs: {es / 'logs'}",
+            "network.host: 127.0.0.1",
+            f"http.port: {settings.es_port}",
+            "transport.port: 0",
+            "discovery.type: single-node",
+            "xpack.security.enabled: true",
+            "xpack.security.http.ssl.enabled: false",
+            "xpack.security.transport.ssl.enabled: false",
+            "action.destructive_requires_name: false",
+            "cluster.routing.allocation.disk.threshold_enabled: false",
+            "",
+        ]
+    )
+
+
+def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
+    es = settings.es_home
+    conf = es / "config"
+    for sub in ("data", "logs"):
+        (es / sub).mkdir(parents=True, exist_ok=True)
+    if not conf.exists():
+        shutil.copytree(home / "config", conf)
+    (conf / "elasticsearch.yml").write_text(node_config(settings))
+    (conf / "jvm.options.d").mkdir(exist_ok=True)
+    (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{settings.es_heap}\n-Xmx{settings.es_heap}\n")
+    env = _node_env(settings, home)
+    keystore = conf / "elasticsearch.keystore"
+    if not keystore.exists():
+        subprocess.run([str(home / "bin" / "elasticsearch-keystore"), "create"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(home / "bin" / "elasticsearch-keystore"), "add", "-x", "-f", "bootstrap.password"],
+        input=password.encode(), env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    if _is_root():
+        uid, gid = _ensure_os_user(settings.es_os_user)
+        _chown_tree(es, uid, gid)
+        # the password file stays root's
+        pw_file = es_password_file(settings)
+        if pw_file.exists():
+            os.chown(pw_file, 0, 0)
+    return conf
+
+
+def _node_env(settings: Settings, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ES_") and k != "JAVA_HOME"}
+    env["ES_JAVA_HOME"] = str(java_home())
+    env["ES_PATH_CONF"] = str(settings.es_home / "config")
+    env["ES_JAVA_OPTS"] = "-XX:-HeapDumpOnOutOfMemoryError"
+    return env
+
+
+def es_log_file(settings: Settings) -> Path:
+    return settings.es_home / "logs" / "dossier-cockpit.log"
+
+
+def es_health(ep: EsEndpoint, timeout: float = 2.0) -> dict[str, str] | None:
+    """Cluster health as a dict, None when nothing answers. Raises ServiceError on refused credentials."""
+    import json
+
+    try:
+        status, body = _http_get(ep, "/_cluster/health", timeout=timeout)
+    except OSError:
+        return None
+    if status == 401:
+        raise ServiceError(f"Elasticsearch at {ep.url} refused the credentials of user {ep.user!r}: check ES_PASSWORD")
+    if status != 200:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "status" in data else None
+
+
+def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
+    settings = settings or get_settings()
+    ep = es_endpoint(settings)
+    if not ep.managed:
+        try:
+            health = es_health(ep, timeout=5)
+        except ServiceError:
+            raise
+        if health is None:
+            raise ServiceError(f"ES_URL={ep.url} is not reachable: start that cluster or unset ES_URL to use the local node")
+        return ep
+    pid_file = settings.es_home / "es.pid"
+    if _port_open("127.0.0.1", settings.es_port):
+        health = es_health(ep)
+        if health is not None and health.get("status") in ("green", "yellow"):
+            return ep  # reuse the running node
+        if _pid_alive(pid_file) is None:
+            raise ServiceError(
+                f"port {settings.es_port} is taken by another process: stop it or set COCKPIT_ES_PORT to a free port"
+            )
+    home = ensure_install(settings)
+    if _pid_alive(pid_file) is None:
+        _prepare_node(settings, home, ep.password)
+        cmd = [str(home / "bin" / "elasticsearch"), "-d", "-p", str(pid_file)]
+        if _is_root():
+            cmd = ["runuser", "-u", settings.es_os_user, "--", *cmd]
+        out = settings.es_home / "logs" / "startup.out"
+        with open(out, "wb") as fh:
+            rc = subprocess.run(cmd, env=_node_env(settings, home), stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+        if rc != 0:
+            _kill_pidfile(pid_file)
+            raise ServiceError(f"Elasticsearch failed to start (exit {rc}): see {out} and {es_log_file(settings)}")
+    deadline = time.monotonic() + settings.es_start_timeout_s
+    while time.monotonic() < deadline:
+        health = es_health(ep)
+        if health is not None and health.get("status") in ("green", "yellow"):
+            return ep
+        if _pid_alive(pid_file) is None and not _port_open("127.0.0.1", settings.es_port):
+            time.sleep(1.0)
+            if _pid_alive(pid_file) is None:
+                raise ServiceError(f"Elasticsearch exited during start-up: see {es_log_file(settings)}")
+        time.sleep(0.5)
+    _kill_pidfile(pid_file)
+    raise ServiceError(
+        f"Elasticsearch did not become healthy within {settings.es_start_timeout_s:.0f} s: see {es_log_file(settings)}"
+    )
+
+
+def _kill_pidfile(pid_file: Path, timeout: float = 30.0) -> bool:
+    pid = _pid_alive(pid_file)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def stop_elasticsearch(settings: Settings | None = None) -> bool:
+    settings = settings or get_settings()
+    return _kill_pidfile(settings.es_home / "es.pid")
+
+
+def elasticsearch_running(settings: Settings | None = None) -> bool:
+    settings = settings or get_settings()
+    return _pid_alive(settings.es_home / "es.pid") is not None
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def _redis_ping(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - any failure means "not usable"
+        return False
+
+
+def redis_url(settings: Settings | None = None) -> str | None:
+    """The Redis URL to use, or None (in-process cache fallback)."""
+    settings = settings or get_settings()
+    if settings.redis_url:
+        return settings.redis_url
+    url_file = settings.redis_home / "url"
+    if url_file.exists() and _pid_alive(settings.redis_home / "redis.pid") is not None:
+        return url_file.read_text().strip()
+    return None
+
+
+def start_redis(settings: Settings | None = None) -> str | None:
+    settings = settings or get_settings()
+    if settings.redis_url:
+        if not _redis_ping(settings.redis_url):
+            raise ServiceError(f"REDIS_URL={settings.redis_url} is not reachable: start it or unset REDIS_URL")
+        return settings.redis_url
+    existing = redis_url(settings)
+    if existing and _redis_ping(existing):
+        return existing
+    server = shutil.which("redis-server")
+    if not server:
+        return None
+    home = settings.redis_home
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port(settings.redis_port)
+    pid_file = home / "redis.pid"
+    cmd = [
+        server, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes",
+        "--pidfile", str(pid_file), "--dir", str(home), "--logfile", str(home / "redis.log"),
+        "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if _redis_ping(url):
+            (home / "url").write_text(url)
+            return url
+        time.sleep(0.1)
+    _kill_pidfile(pid_file)
+    raise ServiceError(f"redis-server did not answer on port {port}: see {home / 'redis.log'}")
+
+
+def stop_redis(settings: Settings | None = None) -> bool:
+    settings = settings or get_settings()
+    stopped = _kill_pidfile(settings.redis_home / "redis.pid")
+    (settings.redis_home / "url").unlink(missing_ok=True)
+    return stopped

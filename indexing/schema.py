@@ -1,0 +1,223 @@
+"""Index schema: names, mappings and the schema version. Pure data, no I/O.
+
+Every index lives behind an alias ``<prefix>-<kind>`` that points at a concrete, versioned index
+``<prefix>-<kind>-v<SCHEMA_VERSION>``. A schema change bumps SCHEMA_VERSION; `indexing.store.migrate`
+copies documents with point-in-time + search_after + bulk (the reindex module is not in our archive)
+and swaps the alias atomically.
+
+Only modules shipped in the integ-test archive are used: standard analyzer, keyword, dense_vector,
+nested, completion, date, numeric types. German stemming comes from the `lemmas` field that spaCy fills.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMA_VERSION = 1
+EMBEDDING_DIMS = 384
+
+KINDS = ("documents", "customers", "views", "audit", "subscriptions", "notifications")
+
+# Registers (document classes). Keys are stable ids used in the index; labels live in the UI catalogue.
+REGISTERS = (
+    "offer",
+    "order",
+    "order_confirmation",
+    "delivery_note",
+    "invoice",
+    "credit_note",
+    "complaint",
+    "correspondence",
+    "contract",
+    "service",
+    "other",
+    "review",  # "Klärfälle": documents the pipeline could not file with confidence
+)
+
+# Identifier kinds recognised by nlp.entities; their normalised values go to `ids` and `entities.<kind>`.
+ENTITY_KINDS = (
+    "customer_number",
+    "order_number",
+    "invoice_number",
+    "delivery_number",
+    "offer_number",
+    "iban",
+    "vat_id",
+    "email",
+    "phone",
+    "amount",
+    "date",
+    "person",
+    "org",
+)
+
+
+def alias_name(prefix: str, kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown index kind {kind!r}")
+    return f"{prefix}-{kind}"
+
+
+def index_name(prefix: str, kind: str, version: int = SCHEMA_VERSION) -> str:
+    return f"{alias_name(prefix, kind)}-v{version}"
+
+
+_KW = {"type": "keyword"}
+_TEXT_KW = {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}}
+
+
+def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
+    """One Elasticsearch entry per document *version*."""
+    return {
+        "dynamic": "strict",
+        "_meta": {"schema_version": SCHEMA_VERSION},
+        "properties": {
+            # identity and versions
+            "doc_id": _KW,  # == _id, deterministic: tenant + content hash
+            "family_id": _KW,  # all versions of one logical document share it
+            "version": {"type": "integer"},
+            "is_latest": {"type": "boolean"},
+            "content_sha256": _KW,  # of the original bytes; the archive key
+            "text_sha256": _KW,
+            "sources": {  # every place this exact content arrived from
+                "properties": {
+                    "uri": _KW,
+                    "kind": _KW,  # file | email | attachment | erp | upload
+                    "received_at": {"type": "date"},
+                }
+            },
+            "source_kind": _KW,
+            # permissions: on every document, filtered on every request
+            "tenant": _KW,
+            "acl_groups": _KW,
+            # content
+            "title": _TEXT_KW,
+            "text": {"type": "text", "analyzer": "standard"},
+            "lemmas": {"type": "text", "analyzer": "standard"},  # spaCy lookup lemmas of title+text
+            "language": _KW,
+            "file_name": _TEXT_KW,
+            "mime_type": _KW,
+            "file_size": {"type": "long"},
+            "pages": {"type": "integer"},
+            "element_count": {"type": "integer"},
+            # filing (Einakten)
+            "customer_ids": _KW,
+            "customer_names": _TEXT_KW,
+            "primary_customer_id": _KW,
+            "register": _KW,
+            "filing": {
+                "properties": {
+                    "status": _KW,  # auto | review | manual
+                    "confidence": {"type": "float"},
+                    "reasons": {"type": "text", "index": False},
+                    "register_reason": {"type": "text", "index": False},
+                    "candidates": _KW,
+                }
+            },
+            "status": _KW,  # open | closed | n/a (complaints, invoices)
+            # dates
+            "doc_date": {"type": "date"},
+            "received_at": {"type": "date"},
+            "indexed_at": {"type": "date"},
+            "year_month": _KW,  # "2026-11", convenient facet
+            # entities: normalised identifiers for exact matching, plus typed lists and a facet field
+            "ids": _KW,  # every normalised identifier (lower case, no separators)
+            "entities": {"properties": {kind: _KW for kind in ENTITY_KINDS}},
+            "entity_facets": _KW,  # "<kind>:<value>", for the entity facet
+            "total_amount": {"type": "double"},
+            "currency": _KW,
+            # e-mail structure
+            "parent_id": _KW,  # the e-mail an attachment came with
+            "attachment_ids": _KW,
+            "thread_id": _KW,
+            "mail_from": _KW,
+            "mail_to": _KW,
+            "subject": _TEXT_KW,
+            "archive_path": {"type": "keyword", "index": False},
+            # passages for semantic search: best passage per document via nested kNN + inner_hits
+            "passages": {
+                "type": "nested",
+                "properties": {
+                    "ord": {"type": "integer"},
+                    "text": {"type": "text", "index": False},
+                    "vector": {
+                        "type": "dense_vector",
+                        "dims": dims,
+                        "index": True,
+                        "similarity": "cosine",
+                        "index_options": {"type": "int8_hnsw"},
+                    },
+                },
+            },
+        },
+    }
+
+
+def customers_mapping() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "_meta": {"schema_version": SCHEMA_VERSION},
+        "properties": {
+            "customer_id": _KW,
+            "number": _KW,
+            "number_norm": _KW,
+            "name": _TEXT_KW,
+            "legal_form": _KW,
+            "aliases": _TEXT_KW,
+            "tenant": _KW,
+            "acl_groups": _KW,
+            "segment": _KW,
+            "account_manager": _KW,
+            "department": _KW,
+            "emails": _KW,
+            "domains": _KW,
+            "phones": _KW,
+            "ibans": _KW,
+            "vat_id": _KW,
+            "addresses": {
+                "properties": {
+                    "kind": _KW,
+                    "street": {"type": "text"},
+                    "zip": _KW,
+                    "city": _TEXT_KW,
+                    "country": _KW,
+                    "lat": {"type": "float"},
+                    "lon": {"type": "float"},
+                }
+            },
+            "suggest": {
+                "type": "completion",
+                "analyzer": "simple",
+                "contexts": [{"name": "tenant", "type": "category", "path": "tenant"}],
+            },
+            "updated_at": {"type": "date"},
+        },
+    }
+
+
+def generic_mapping() -> dict[str, Any]:
+    """Views, subscriptions, notifications and audit: JSON bodies with a few keyword fields."""
+    return {
+        "dynamic": "true",
+        "_meta": {"schema_version": SCHEMA_VERSION},
+        "dynamic_templates": [{"strings_as_keywords": {"match_mapping_type": "string", "mapping": _KW}}],
+        "properties": {
+            "tenant": _KW,
+            "owner": _KW,
+            "created_at": {"type": "date"},
+            "updated_at": {"type": "date"},
+            "body": {"type": "object", "enabled": False},
+        },
+    }
+
+
+def mapping_for(kind: str, dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
+    if kind == "documents":
+        return documents_mapping(dims)
+    if kind == "customers":
+        return customers_mapping()
+    return generic_mapping()
+
+
+def index_settings(kind: str) -> dict[str, Any]:
+    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
