@@ -112,6 +112,7 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
                     "reasons": {"type": "text", "index": False},
                     "register_reason": {"type": "text", "index": False},
                     "candidates": _KW,
+                    "suggested_register": _KW,  # the classifier's register, also for review documents
                 }
             },
             "status": _KW,  # open | closed | n/a (complaints, invoices)

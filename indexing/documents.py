@@ -1,0 +1,155 @@
+"""Pure pieces of the write side: ids, families, status, permissions, the index body of a document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Registers only some groups may read. Everything else is readable by the tenant's group "all".
+RESTRICTED_REGISTERS: dict[str, list[str]] = {"contract": ["contracts", "management"]}
+
+_CLOSED = re.compile(r"\b(erledigt|abgeschlossen|gelöst|geloest|resolved|closed|bezahlt|paid)\b", re.IGNORECASE)
+
+
+def doc_id_for(tenant: str, content_sha256: str) -> str:
+    """Deterministic: the same bytes in the same tenant are one document, wherever they come from."""
+    return hashlib.sha256(f"{tenant}\x00{content_sha256}".encode()).hexdigest()[:32]
+
+
+def family_key(tenant: str, register: str, offer_numbers: list[str], source_uri: str, is_email: bool) -> str:
+    """All versions of one logical document share a family: offers by their number, others by source."""
+    if register == "offer" and offer_numbers and not is_email:
+        return hashlib.sha256(f"{tenant}\x00offer\x00{offer_numbers[0]}".encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{tenant}\x00src\x00{source_uri}".encode()).hexdigest()[:24]
+
+
+def acl_groups_for(register: str) -> list[str]:
+    return list(RESTRICTED_REGISTERS.get(register, ["all"]))
+
+
+def document_status(register: str, text: str) -> str:
+    """Complaints and invoices are open until the text says otherwise; others have no status."""
+    if register not in ("complaint", "invoice"):
+        return "n/a"
+    return "closed" if _CLOSED.search(text[:5000]) else "open"
+
+
+@dataclass
+class PreparedDoc:
+    """Everything the extract+enrich stages know about one document (plain data, picklable)."""
+
+    source_uri: str
+    source_kind: str  # file | email | attachment
+    file_name: str
+    sha256: str
+    size: int
+    mime_type: str
+    title: str
+    text: str
+    language: str
+    lemmas: str
+    pages: int | None
+    element_count: int
+    register: str
+    register_reason: str
+    customer_ids: list[str]
+    customer_names: list[str]
+    filing_status: str
+    confidence: float
+    reasons: list[str]
+    candidates: list[str]
+    entities: dict[str, list[str]]
+    entity_facets: list[str]
+    ids: list[str]
+    total_amount: float | None
+    currency: str | None
+    doc_date: str | None
+    passages: list[str]
+    offer_numbers: list[str] = field(default_factory=list)
+    email: dict[str, Any] | None = None
+    parent_uri: str | None = None  # the e-mail an attachment came with
+    warnings: list[str] = field(default_factory=list)
+    ocr_used: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def year_month(date_iso: str | None) -> str | None:
+    return date_iso[:7] if date_iso and len(date_iso) >= 7 else None
+
+
+def build_body(
+    doc: PreparedDoc,
+    *,
+    tenant: str,
+    doc_id: str,
+    family_id: str,
+    version: int,
+    sources: list[dict[str, Any]],
+    vectors: list[list[float]],
+    now: dt.datetime,
+    parent_id: str | None = None,
+    attachment_ids: list[str] | None = None,
+    archive_path: str = "",
+) -> dict[str, Any]:
+    register = "review" if doc.filing_status == "review" else doc.register
+    email = doc.email or {}
+    received = email.get("date") or now.isoformat()
+    doc_date = doc.doc_date or (received[:10] if received else None)
+    return {
+        "doc_id": doc_id,
+        "family_id": family_id,
+        "version": version,
+        "is_latest": True,
+        "content_sha256": doc.sha256,
+        "sources": sources,
+        "source_kind": doc.source_kind,
+        "tenant": tenant,
+        "acl_groups": acl_groups_for(doc.register),
+        "title": doc.title[:1000],
+        "text": doc.text,
+        "lemmas": doc.lemmas,
+        "language": doc.language,
+        "file_name": doc.file_name,
+        "mime_type": doc.mime_type,
+        "file_size": doc.size,
+        "pages": doc.pages,
+        "element_count": doc.element_count,
+        "customer_ids": doc.customer_ids,
+        "customer_names": doc.customer_names,
+        "primary_customer_id": doc.customer_ids[0] if doc.customer_ids else None,
+        "register": register,
+        "filing": {
+            "status": doc.filing_status,
+            "confidence": round(doc.confidence, 3),
+            "reasons": doc.reasons,
+            "register_reason": doc.register_reason,
+            "candidates": doc.candidates,
+            "suggested_register": doc.register,
+        },
+        "status": document_status(doc.register, doc.text),
+        "doc_date": doc_date,
+        "received_at": received,
+        "indexed_at": now.isoformat(),
+        "year_month": year_month(doc_date),
+        "ids": doc.ids,
+        "entities": doc.entities,
+        "entity_facets": doc.entity_facets,
+        "total_amount": doc.total_amount,
+        "currency": doc.currency,
+        "parent_id": parent_id,
+        "attachment_ids": attachment_ids or [],
+        "thread_id": email.get("thread_id"),
+        "mail_from": email.get("from_addr"),
+        "mail_to": email.get("to_addrs") or [],
+        "subject": email.get("subject"),
+        "archive_path": archive_path,
+        "passages": [
+            {"ord": i, "text": text[:2000], "vector": vec}
+            for i, (text, vec) in enumerate(zip(doc.passages, vectors, strict=True))
+        ],
+    }
