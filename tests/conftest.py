@@ -19,6 +19,9 @@ from pathlib import Path
 import pytest
 
 import core  # noqa: F401
+
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager: use /usr/bin/chromedriver, never download
+os.environ.setdefault("SE_AVOID_STATS", "true")
 from core import services
 from core.settings import get_settings
 
