@@ -149,3 +149,36 @@ def pytest_setup_options():  # type: ignore[no-untyped-def]
     ):
         options.add_argument(flag)
     return options
+
+
+# --------------------------------------------------------------------------- an ingested demo corpus
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated demo corpus (real files), the same for every test of the session."""
+    from demo.generate import generate
+
+    out = tmp_path_factory.mktemp("demo") / "corpus"
+    generate(out, customers=20, documents=60, seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_index(es, demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """The demo corpus ingested through the real pipeline into its own prefix (read-only for tests).
+
+    Yields {"prefix", "corpus", "var_dir", "runs"}. Tests that write must use `index_prefix` instead.
+    """
+    from indexing.customers import ingest_customer_file
+    from indexing.pipeline import run_ingest
+
+    prefix = f"test-demo-{uuid.uuid4().hex[:8]}"
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    ingest_customer_file(demo_corpus / "customers.csv", es=es, prefix=prefix)
+    runs = [
+        run_ingest([demo_corpus / tenant], tenant=tenant, es=es, prefix=prefix, var_dir=var_dir, workers=1)
+        for tenant in ("nord", "sued")
+    ]
+    yield {"prefix": prefix, "corpus": demo_corpus, "var_dir": var_dir, "runs": runs}
+    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")

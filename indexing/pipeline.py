@@ -1,0 +1,632 @@
+"""The ingest pipeline: sources → extract → enrich/file → embed → index, with an accountable summary.
+
+Extraction and enrichment run in worker processes (`workers`, default 1) while the main process embeds
+and writes, so on 2 cores the embedding model is the bottleneck. Idempotent by construction: a
+document's id is derived from its tenant and the SHA-256 of its bytes, so a rerun (also after kill -9)
+finds what is already indexed and skips it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import core  # noqa: F401
+from indexing import documents as D
+from indexing.archive import Archive, sha256_bytes
+from indexing.sources import SourceFile, iter_source_files
+
+# --------------------------------------------------------------------------- run summary
+
+
+@dataclass
+class Failure:
+    source_uri: str
+    reason_code: str
+    message: str
+
+
+@dataclass
+class RunSummary:
+    tenant: str
+    started_at: str
+    finished_at: str = ""
+    seconds: float = 0.0
+    files_seen: int = 0
+    attachments_seen: int = 0
+    documents_indexed: int = 0  # new documents (first version)
+    new_versions: int = 0
+    unchanged: int = 0
+    duplicates_merged: int = 0  # same content from another source: one document, one more source ref
+    sent_to_review: int = 0  # of the indexed ones and new versions
+    failed: list[Failure] = field(default_factory=list)
+    passages: int = 0
+    passages_embedded: int = 0  # computed by the model (the rest came from the cache)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    warnings: int = 0
+
+    def adds_up(self) -> bool:
+        seen = self.files_seen + self.attachments_seen
+        done = self.documents_indexed + self.new_versions + self.unchanged + self.duplicates_merged + len(self.failed)
+        return seen == done and self.sent_to_review <= self.documents_indexed + self.new_versions
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["adds_up"] = self.adds_up()
+        return data
+
+    def describe(self) -> str:
+        lines = [
+            f"Ingest run for tenant {self.tenant}: {self.seconds:.1f} s",
+            f"  files seen {self.files_seen}, attachments seen {self.attachments_seen}",
+            f"  indexed {self.documents_indexed}, new versions {self.new_versions}, unchanged {self.unchanged}, "
+            f"duplicates merged {self.duplicates_merged}, failed {len(self.failed)}",
+            f"  sent to review {self.sent_to_review}; passages {self.passages} ({self.passages_embedded} embedded, "
+            f"rest from cache)",
+            f"  numbers add up: {'yes' if self.adds_up() else 'NO'}",
+        ]
+        for f in self.failed[:50]:
+            lines.append(f"  FAILED {f.source_uri}: {f.reason_code}: {f.message}")
+        if len(self.failed) > 50:
+            lines.append(f"  … and {len(self.failed) - 50} more failures (see the JSON summary)")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- worker side (extract + enrich)
+
+
+@dataclass
+class WorkerContext:
+    tenant: str
+    customers: list[dict[str, Any]]
+    max_bytes: int
+    max_pages: int
+    archive_root: str = ""
+    directory: Any = None
+    gazetteer: Any = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    def build(self) -> WorkerContext:
+        from indexing.filing import CustomerDirectory
+        from nlp.gazetteer import Gazetteer
+
+        rows = [customer_row(c) for c in self.customers]
+        self.directory = CustomerDirectory.from_rows(rows)
+        self.gazetteer = Gazetteer.from_customers(rows)
+        self.names = {r["customer_id"]: r["name"] for r in rows}
+        return self
+
+
+_CTX: WorkerContext | None = None  # one per worker process, set by the pool initializer
+
+
+def _init_worker(ctx: WorkerContext) -> None:
+    global _CTX
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _CTX = ctx.build()
+
+
+def customer_row(body: dict[str, Any]) -> dict[str, str]:
+    """customers index body → the master-data row shape the filing rules take."""
+    return {
+        "customer_id": body["customer_id"],
+        "customer_number": body.get("number", ""),
+        "name": body.get("name", ""),
+        "aliases": "|".join(body.get("aliases") or []),
+        "email_domain": "|".join(body.get("domains") or []),
+        "contact_email": "|".join(body.get("emails") or []),
+        "iban": "|".join(body.get("ibans") or []),
+        "vat_id": body.get("vat_id") or "",
+        "tenant": body.get("tenant", ""),
+    }
+
+
+@dataclass
+class WorkItem:
+    data: bytes
+    file_name: str
+    source_uri: str
+    source_kind: str
+    parent_uri: str | None = None
+
+
+@dataclass
+class WorkResult:
+    source_uri: str
+    docs: list[D.PreparedDoc]
+    failures: list[Failure]
+    seconds: dict[str, float]
+
+
+def process_item(item: WorkItem) -> WorkResult:
+    assert _CTX is not None, "worker not initialised"
+    return _safe(item, _CTX)
+
+
+def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
+    from indexing.extract import ExtractFailure, Limits, extract
+
+    timings = {"extract": 0.0, "enrich": 0.0}
+    if ctx.archive_root:
+        Archive(Path(ctx.archive_root)).put(item.data)  # the original is kept even if extraction fails
+    t0 = time.perf_counter()
+    limits = Limits(max_bytes=ctx.max_bytes, max_pages=ctx.max_pages)
+    result = extract(item.data, file_name=item.file_name, limits=limits)
+    timings["extract"] += time.perf_counter() - t0
+    if isinstance(result, ExtractFailure):
+        return WorkResult(item.source_uri, [], [Failure(item.source_uri, result.reason_code, result.message)], timings)
+    t1 = time.perf_counter()
+    docs: list[D.PreparedDoc] = []
+    failures: list[Failure] = []
+    main = enrich(item, result, ctx)
+    docs.append(main)
+    timings["enrich"] += time.perf_counter() - t1
+    for att in getattr(result, "attachments", []) or []:
+        if att.is_inline and len(att.content) < 20_000:
+            continue  # signature logos and the like
+        sub = WorkItem(att.content, att.file_name, f"{item.source_uri}#{att.file_name}", "attachment", item.source_uri)
+        sub_result = _process(sub, ctx)
+        for k, v in sub_result.seconds.items():
+            timings[k] += v
+        for d in sub_result.docs:
+            inherit_filing(d, main)
+        docs.extend(sub_result.docs)
+        failures.extend(sub_result.failures)
+    return WorkResult(item.source_uri, docs, failures, timings)
+
+
+def inherit_filing(attachment: D.PreparedDoc, mail: D.PreparedDoc) -> None:
+    """An attachment without its own evidence goes where its e-mail went."""
+    if attachment.filing_status == "review" and not attachment.customer_ids and mail.filing_status == "auto":
+        attachment.customer_ids = list(mail.customer_ids)
+        attachment.customer_names = list(mail.customer_names)
+        attachment.filing_status = "auto"
+        attachment.confidence = min(mail.confidence, 0.9)
+        attachment.reasons = [f"Anhang der E-Mail „{mail.title[:80]}“", *mail.reasons]
+
+
+def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
+    from indexing.filing import file_document
+    from nlp.chunking import chunk_passages
+    from nlp.entities import all_ids, entity_facets, extract_entities
+    from nlp.language import detect_language
+    from nlp.lemmas import lemmatize
+    from nlp.registers import classify_register
+
+    text = extracted.text
+    title = extracted.title or Path(item.file_name).stem
+    email = extracted.email
+    lang = detect_language(f"{title}\n{text}")
+    lemma_lang = lang if lang != "und" else "de"
+    page_offsets = _page_offsets(extracted.elements)
+    header = ""
+    if email is not None:
+        header = f"Von: {email.from_name} <{email.from_addr}>\nAn: {', '.join(email.to_addrs)}\nBetreff: {email.subject}\n"
+    ents = extract_entities(header + text, lemma_lang, page_offsets=None if header else page_offsets)
+    hits = ctx.gazetteer.find(f"{title}\n{text}")
+    filing = file_document(
+        entities=ents,
+        gazetteer_hits=hits,
+        mail_from=email.from_addr if email else None,
+        customers=ctx.directory,
+        own_identifiers=set(),
+    )
+    register, register_reason = classify_register(
+        title=title,
+        text=text,
+        file_name=item.file_name,
+        subject=email.subject if email else None,
+        lang=lemma_lang,
+        doc_numbers=ents.doc_numbers,
+    )
+    passages = chunk_passages([e.text for e in extracted.elements], max_tokens=200)
+    if passages:
+        passages[0] = f"{title}\n{passages[0]}" if not passages[0].startswith(title) else passages[0]
+    else:
+        passages = [title]
+    total = ents.total_amount
+    email_dict = None
+    if email is not None:
+        thread_root = (email.references[0] if email.references else None) or email.in_reply_to or email.message_id
+        email_dict = {
+            "subject": email.subject,
+            "from_addr": email.from_addr,
+            "to_addrs": email.to_addrs,
+            "date": email.date,
+            "message_id": email.message_id,
+            "thread_id": thread_root,
+            "is_forward": email.is_forward,
+        }
+    doc_date = (email.date[:10] if email and email.date else None) or (ents.date[0] if ents.date else None)
+    return D.PreparedDoc(
+        source_uri=item.source_uri,
+        source_kind="email" if email is not None and item.source_kind == "file" else item.source_kind,
+        file_name=item.file_name,
+        sha256=sha256_bytes(item.data),
+        size=len(item.data),
+        mime_type=extracted.mime_type,
+        title=title,
+        text=text,
+        language=lang,
+        lemmas=lemmatize(f"{title}\n{text}", lemma_lang),
+        pages=extracted.pages,
+        element_count=len(extracted.elements),
+        register=register,
+        register_reason=register_reason,
+        customer_ids=list(filing.customer_ids),
+        customer_names=[ctx.names.get(c, c) for c in filing.customer_ids],
+        filing_status=filing.status,
+        confidence=float(filing.confidence),
+        reasons=list(filing.reasons),
+        candidates=list(filing.candidates),
+        entities=ents.by_kind(),
+        entity_facets=entity_facets(ents),
+        ids=all_ids(ents),
+        total_amount=total.value if total else None,
+        currency=total.currency if total else None,
+        doc_date=doc_date,
+        passages=passages,
+        offer_numbers=list(ents.offer_number),
+        email=email_dict,
+        parent_uri=item.parent_uri,
+        warnings=list(extracted.warnings),
+        ocr_used=bool(extracted.ocr_used),
+    )
+
+
+def _page_offsets(elements: list[Any]) -> list[int] | None:
+    """Character offsets where each page starts in the joined text (elements joined by blank lines)."""
+    offsets: list[int] = []
+    pos = 0
+    last_page = None
+    for el in elements:
+        if el.page_number is not None and el.page_number != last_page:
+            while len(offsets) < el.page_number:
+                offsets.append(pos)
+            last_page = el.page_number
+        pos += len(el.text) + 2
+    return offsets or None
+
+
+# --------------------------------------------------------------------------- main side (embed + index)
+
+
+class Ingestor:
+    """Drives one run: decides new/unchanged/duplicate, embeds, versions and writes."""
+
+    def __init__(self, es: Any, prefix: str, tenant: str, archive: Archive, embedder: Any, cache: Any) -> None:
+        from indexing import schema, store
+
+        self.es = es
+        self.prefix = prefix
+        self.tenant = tenant
+        self.archive = archive
+        self.embedder = embedder
+        self.cache = cache
+        self.index = schema.alias_name(prefix, "documents")
+        store.ensure_indices(es, prefix, dims=embedder.dims if embedder is not None else schema.EMBEDDING_DIMS)
+        self.families: dict[str, list[tuple[str, int]]] = {}
+        self.uri_to_id: dict[str, str] = {}
+        self.sources: dict[str, list[dict[str, Any]]] = {}  # doc_id -> sources known in this run
+        self.queued_bodies: dict[str, dict[str, Any]] = {}  # doc_id -> body not yet flushed
+        self.pending_actions: list[dict[str, Any]] = []
+        self.now = dt.datetime.now(dt.UTC)
+
+    def existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        from indexing import store
+
+        return store.get_existing(self.es, self.index, ids, ["sources", "doc_id"])
+
+    def merge_source(self, doc_id: str, current: dict[str, Any], uri: str, kind: str) -> None:
+        """One more source reference for a known document (sources accumulate within a run too)."""
+        sources = self.sources.setdefault(doc_id, list(current.get("sources") or []))
+        sources.append({"uri": uri, "kind": kind, "received_at": self.now.isoformat()})
+        queued = self.queued_bodies.get(doc_id)
+        if queued is not None:
+            queued["sources"] = sources  # not written yet: the index action carries all of them
+        else:
+            self.pending_actions.append(
+                {"_op_type": "update", "_index": self.index, "_id": doc_id, "doc": {"sources": list(sources)}}
+            )
+
+    def version_for(self, family_id: str) -> tuple[int, list[str]]:
+        from indexing import store
+
+        if family_id not in self.families:
+            members = store.family_members(self.es, self.index, self.tenant, family_id)
+            self.families[family_id] = [(m["_id"], int(m.get("version") or 1)) for m in members]
+        members = self.families[family_id]
+        version = max((v for _, v in members), default=0) + 1
+        return version, [doc_id for doc_id, _ in members]
+
+    def add_documents(self, docs: list[D.PreparedDoc], summary: RunSummary) -> None:
+        """Embed and queue index actions for prepared documents (one e-mail and its attachments)."""
+        if not docs:
+            return
+        ids = [D.doc_id_for(self.tenant, d.sha256) for d in docs]
+        known = self.existing(ids)
+        fresh: list[tuple[str, D.PreparedDoc]] = []
+        for doc_id, d in zip(ids, docs, strict=True):
+            if d.parent_uri is not None:
+                summary.attachments_seen += 1
+            if doc_id in known or doc_id in self.sources:
+                current = known.get(doc_id, {"sources": []})
+                seen_sources = self.sources.get(doc_id, current.get("sources") or [])
+                if any(s.get("uri") == d.source_uri for s in seen_sources):
+                    summary.unchanged += 1
+                else:
+                    self.merge_source(doc_id, current, d.source_uri, d.source_kind)
+                    summary.duplicates_merged += 1
+                self.uri_to_id[d.source_uri] = doc_id
+                continue
+            fresh.append((doc_id, d))
+            self.uri_to_id[d.source_uri] = doc_id
+        if not fresh:
+            return
+        texts = [p for _, d in fresh for p in d.passages]
+        t0 = time.perf_counter()
+        before = self.cache.misses
+        vectors = self.cache.embed(texts, self.embedder.encode)
+        summary.stage_seconds["embed"] = summary.stage_seconds.get("embed", 0.0) + time.perf_counter() - t0
+        summary.passages += len(texts)
+        summary.passages_embedded += self.cache.misses - before
+        pos = 0
+        for doc_id, d in fresh:
+            vecs = vectors[pos : pos + len(d.passages)].tolist()
+            pos += len(d.passages)
+            family = D.family_key(self.tenant, d.register, d.offer_numbers, d.source_uri, d.email is not None)
+            version, older = self.version_for(family)
+            for old in older:
+                self.pending_actions.append(
+                    {"_op_type": "update", "_index": self.index, "_id": old, "doc": {"is_latest": False}}
+                )
+            self.families[family].append((doc_id, version))
+            parent_id = self.uri_to_id.get(d.parent_uri) if d.parent_uri else None
+            attachment_ids = [self.uri_to_id[x.source_uri] for x in docs if x.parent_uri == d.source_uri and x.source_uri in self.uri_to_id]
+            body = D.build_body(
+                d,
+                tenant=self.tenant,
+                doc_id=doc_id,
+                family_id=family,
+                version=version,
+                sources=[{"uri": d.source_uri, "kind": d.source_kind, "received_at": self.now.isoformat()}],
+                vectors=vecs,
+                now=self.now,
+                parent_id=parent_id,
+                attachment_ids=attachment_ids,
+                archive_path=str(self.archive.path_for(d.sha256).relative_to(self.archive.root)),
+            )
+            self.pending_actions.append({"_op_type": "index", "_index": self.index, "_id": doc_id, "_source": body})
+            self.sources[doc_id] = body["sources"]
+            self.queued_bodies[doc_id] = body
+            if version > 1:
+                summary.new_versions += 1
+            else:
+                summary.documents_indexed += 1
+            if d.filing_status == "review":
+                summary.sent_to_review += 1
+            summary.warnings += len(d.warnings)
+
+    def flush(self, summary: RunSummary, force: bool = False) -> None:
+        from indexing import store
+
+        if not self.pending_actions or (len(self.pending_actions) < 100 and not force):
+            return
+        t0 = time.perf_counter()
+        actions, self.pending_actions = self.pending_actions, []
+        self.queued_bodies = {}
+        failures = store.bulk_write(self.es, actions)
+        for doc_id, err in failures:
+            summary.failed.append(Failure(doc_id, "index_error", err))
+        summary.stage_seconds["index"] = summary.stage_seconds.get("index", 0.0) + time.perf_counter() - t0
+
+
+def run_ingest(
+    paths: list[Path],
+    *,
+    tenant: str,
+    workers: int = 1,
+    progress: bool = False,
+    es: Any = None,
+    prefix: str | None = None,
+    embedder: Any = None,
+    var_dir: Path | None = None,
+) -> RunSummary:
+    from core.settings import get_settings
+    from indexing.customers import load_customers
+    from indexing.embed_cache import EmbeddingCache
+
+    settings = get_settings()
+    if es is None:
+        from core.es import get_client
+
+        es = get_client()
+    prefix = prefix or settings.index_prefix
+    var_dir = var_dir or settings.var_dir
+    if embedder is None:
+        from nlp.embeddings import get_embedder
+
+        embedder = get_embedder()
+    summary = RunSummary(tenant=tenant, started_at=dt.datetime.now(dt.UTC).isoformat())
+    t_start = time.perf_counter()
+    archive = Archive(var_dir / "archive")
+    cache = EmbeddingCache(var_dir / "cache" / "embeddings.sqlite", model=getattr(embedder, "name", "model"), dims=embedder.dims)
+    ingestor = Ingestor(es, prefix, tenant, archive, embedder, cache)
+    ctx = WorkerContext(
+        tenant=tenant,
+        customers=load_customers(es, prefix, tenant),
+        max_bytes=int(settings.max_file_mb * 1024 * 1024),
+        max_pages=settings.max_pdf_pages,
+        archive_root=str(archive.root),
+    )
+    items = list(iter_source_files(paths))
+    summary.files_seen = len(items)
+
+    bar = _Progress(progress, total=len(items))
+    try:
+        for result in _results(items, ctx, ingestor, archive, summary, workers):
+            for k, v in result.seconds.items():
+                summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
+            summary.failed.extend(result.failures)
+            summary.attachments_seen += sum(1 for f in result.failures if "#" in f.source_uri)
+            ingestor.add_documents(result.docs, summary)
+            ingestor.flush(summary)
+            bar.advance(summary)
+        ingestor.flush(summary, force=True)
+        es.indices.refresh(index=ingestor.index)
+    finally:
+        bar.close()
+        cache.close()
+    summary.seconds = round(time.perf_counter() - t_start, 2)
+    summary.finished_at = dt.datetime.now(dt.UTC).isoformat()
+    _store_summary(es, prefix, var_dir, summary)
+    return summary
+
+
+def _results(
+    items: list[SourceFile], ctx: WorkerContext, ingestor: Ingestor, archive: Archive, summary: RunSummary, workers: int
+) -> Iterator[WorkResult]:
+    """Skip what is already indexed; send the rest to the workers, yielding results in input order."""
+
+    def work_items() -> Iterator[WorkItem | WorkResult]:
+        batch: list[tuple[SourceFile, bytes, str]] = []
+
+        def drain() -> Iterator[WorkItem | WorkResult]:
+            ids = [D.doc_id_for(ctx.tenant, sha) for _, _, sha in batch]
+            known = ingestor.existing(ids)
+            for (src, data, sha), doc_id in zip(batch, ids, strict=True):
+                uri = f"{ctx.tenant}/{src.rel_key}"
+                if doc_id in known:
+                    # already indexed: no extraction at all (attachments of a known e-mail are known too)
+                    prepared = D.PreparedDoc(
+                        source_uri=uri, source_kind="file", file_name=src.file_name, sha256=sha, size=len(data),
+                        mime_type="", title="", text="", language="", lemmas="", pages=None, element_count=0,
+                        register="", register_reason="", customer_ids=[], customer_names=[], filing_status="auto",
+                        confidence=0.0, reasons=[], candidates=[], entities={}, entity_facets=[], ids=[],
+                        total_amount=None, currency=None, doc_date=None, passages=[],
+                    )  # fmt: skip
+                    yield WorkResult(uri, [prepared], [], {})
+                else:
+                    yield WorkItem(data, src.file_name, uri, "file")
+            batch.clear()
+
+        for src in items:
+            try:
+                data = src.read_bytes()
+            except OSError as exc:
+                yield WorkResult(f"{ctx.tenant}/{src.rel_key}", [], [Failure(f"{ctx.tenant}/{src.rel_key}", "unreadable", str(exc))], {})
+                continue
+            if not data:
+                uri = f"{ctx.tenant}/{src.rel_key}"
+                yield WorkResult(uri, [], [Failure(uri, "empty_file", "zero-byte file")], {})
+                continue
+            if len(data) > ctx.max_bytes:
+                uri = f"{ctx.tenant}/{src.rel_key}"
+                yield WorkResult(uri, [], [Failure(uri, "too_large", f"{len(data)} bytes > limit {ctx.max_bytes}")], {})
+                continue
+            batch.append((src, data, sha256_bytes(data)))
+            if len(batch) >= 50:
+                yield from drain()
+        yield from drain()
+
+    if workers <= 0:
+        ctx.build()
+        for w in work_items():
+            if isinstance(w, WorkResult):
+                yield w
+            else:
+                yield _safe(w, ctx)
+        return
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        window: deque[Future[WorkResult] | WorkResult] = deque()
+        limit = max(4, workers * 4)
+        for w in work_items():
+            window.append(w if isinstance(w, WorkResult) else pool.submit(process_item, w))
+            while len(window) > limit:
+                yield _resolve(window.popleft())
+        while window:
+            yield _resolve(window.popleft())
+
+
+def _safe(item: WorkItem, ctx: WorkerContext) -> WorkResult:
+    try:
+        return _process(item, ctx)
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
+        return WorkResult(item.source_uri, [], [Failure(item.source_uri, "error", f"{type(exc).__name__}: {exc}")], {})
+
+
+def _resolve(entry: Future[WorkResult] | WorkResult) -> WorkResult:
+    if isinstance(entry, WorkResult):
+        return entry
+    try:
+        return entry.result()
+    except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed file, not a failed run
+        return WorkResult("?", [], [Failure("?", "error", f"{type(exc).__name__}: {exc}")], {})
+
+
+def _store_summary(es: Any, prefix: str, var_dir: Path, summary: RunSummary) -> None:
+    from indexing import schema
+
+    runs = var_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    stamp = summary.started_at.replace(":", "").replace("-", "")[:15]
+    (runs / f"{stamp}-{summary.tenant}.json").write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    es.index(
+        index=schema.alias_name(prefix, "audit"),
+        document={
+            "action": "ingest_run",
+            "tenant": summary.tenant,
+            "owner": "system",
+            "created_at": summary.finished_at,
+            "body": summary.as_dict(),
+        },
+    )
+
+
+class _Progress:
+    """Rich progress bar with rate and ETA (no-op when disabled)."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        if not enabled:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        self.progress.start()
+        self.t0 = time.perf_counter()
+        self.task = self.progress.add_task("files", total=total, rate="")
+
+    def advance(self, summary: RunSummary) -> None:
+        if not self.enabled:
+            return
+        elapsed = max(time.perf_counter() - self.t0, 1e-6)
+        rate = f"{summary.passages / elapsed:.1f} passages/s, {len(summary.failed)} failed"
+        self.progress.update(self.task, advance=1, rate=rate)
+
+    def close(self) -> None:
+        if self.enabled:
+            self.progress.stop()
