@@ -37,7 +37,9 @@ def peak_rss_mb() -> dict[str, float]:
     return {"main_mb": round(own, 1), "largest_child_mb": round(children, 1)}
 
 
-def ingest_all(corpus: Path, tenants: list[str], es: Any, prefix: str, var_dir: Path, embedder: Any, workers: int) -> list[RunSummary]:
+def ingest_all(
+    corpus: Path, tenants: list[str], es: Any, prefix: str, var_dir: Path, embedder: Any, workers: int
+) -> list[RunSummary]:
     return [
         run_ingest([corpus / t], tenant=t, es=es, prefix=prefix, embedder=embedder, var_dir=var_dir, workers=workers)
         for t in tenants
@@ -87,7 +89,14 @@ def filing_quality(es: Any, prefix: str, corpus: Path) -> dict[str, Any]:
                 ok = bool(t["customer_ids"]) and doc.get("primary_customer_id") == t["customer_ids"][0]
                 stats[key]["auto_correct"] += int(ok)
         if auto and not (t["customer_ids"] and doc.get("primary_customer_id") == t["customer_ids"][0]):
-            misfiled.append({"doc": t["doc_key"], "expected": t["customer_ids"], "got": doc.get("customer_ids"), "reasons": doc["filing"]["reasons"]})
+            misfiled.append(
+                {
+                    "doc": t["doc_key"],
+                    "expected": t["customer_ids"],
+                    "got": doc.get("customer_ids"),
+                    "reasons": doc["filing"]["reasons"],
+                }
+            )
     report = {}
     for key, s in sorted(stats.items()):
         n = max(s["documents"] - s["missing"], 1)
@@ -102,7 +111,11 @@ def filing_quality(es: Any, prefix: str, corpus: Path) -> dict[str, Any]:
 
 
 def ceiling(es: Any, prefix: str, embedder: Any) -> dict[str, float]:
-    texts = [p["text"] for h in scan_all(es, schema.alias_name(prefix, "documents")) for p in h["_source"].get("passages") or []]
+    texts = [
+        p["text"]
+        for h in scan_all(es, schema.alias_name(prefix, "documents"))
+        for p in h["_source"].get("passages") or []
+    ]
     t0 = time.perf_counter()
     embedder.encode(texts)
     secs = time.perf_counter() - t0
@@ -162,16 +175,22 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
-    print(f"first ingest: {first['seconds']:.1f} s, {docs} documents ({result['first_ingest']['docs_per_s']} docs/s), "
-          f"{first['passages']:.0f} passages ({e2e_pps:.2f}/s), failed {first['failed']:.0f}, adds up {first['adds_up']}")
+    print(
+        f"first ingest: {first['seconds']:.1f} s, {docs} documents ({result['first_ingest']['docs_per_s']} docs/s), "
+        f"{first['passages']:.0f} passages ({e2e_pps:.2f}/s), failed {first['failed']:.0f}, adds up {first['adds_up']}"
+    )
     print(f"stages (s): {first['stage_seconds']}")
     print(f"embedding-only ceiling: {ceil['passages_per_s']} passages/s -> ratio {result['ratio_to_ceiling']:.1%}")
-    print(f"re-ingest unchanged: {second['seconds']:.1f} s -> {result['reingest']['speedup']}x faster; "
-          f"unchanged {second['unchanged']:.0f}, new {second['documents_indexed']:.0f}")
+    print(
+        f"re-ingest unchanged: {second['seconds']:.1f} s -> {result['reingest']['speedup']}x faster; "
+        f"unchanged {second['unchanged']:.0f}, new {second['documents_indexed']:.0f}"
+    )
     print(f"peak RSS: {result['peak_rss']}")
     print(f"{'language':<8} {'docs':>5} {'auto %':>7} {'prec %':>7} {'register %':>10}")
     for lang, r in quality["by_language"].items():
-        print(f"{lang:<8} {r['documents']:>5} {r['auto_filed_pct']:>7} {r['precision_auto_pct']:>7} {r['register_accuracy_pct']:>10}")
+        print(
+            f"{lang:<8} {r['documents']:>5} {r['auto_filed_pct']:>7} {r['precision_auto_pct']:>7} {r['register_accuracy_pct']:>10}"
+        )
     print(f"wrote {args.out}")
 
 

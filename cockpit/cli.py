@@ -65,7 +65,9 @@ def services_down() -> None:
     settings = get_settings()
     es = services.stop_elasticsearch(settings)
     rd = services.stop_redis(settings)
-    console.print(f"Elasticsearch {'stopped' if es else 'was not running'}; Redis {'stopped' if rd else 'was not running'}")
+    console.print(
+        f"Elasticsearch {'stopped' if es else 'was not running'}; Redis {'stopped' if rd else 'was not running'}"
+    )
 
 
 @services_app.command("status")

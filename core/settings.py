@@ -21,9 +21,7 @@ class Settings(BaseSettings):
     # Elasticsearch: an external cluster when es_url is set, else the project's own local node.
     es_url: str | None = Field(default=None, validation_alias=AliasChoices("ES_URL", "COCKPIT_ES_URL"))
     es_user: str = Field(default="elastic", validation_alias=AliasChoices("ES_USER", "COCKPIT_ES_USER"))
-    es_password: str | None = Field(
-        default=None, validation_alias=AliasChoices("ES_PASSWORD", "COCKPIT_ES_PASSWORD")
-    )
+    es_password: str | None = Field(default=None, validation_alias=AliasChoices("ES_PASSWORD", "COCKPIT_ES_PASSWORD"))
     es_version: str = ES_VERSION
     es_port: int = 9200
     es_heap: str = "1g"

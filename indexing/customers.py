@@ -119,7 +119,14 @@ def ingest_rows(es: Elasticsearch, prefix: str, rows: list[dict[str, str]], file
             load.rejected.append((n, f"empty {', '.join(empty)}"))
             continue
         body = customer_doc(row, now)
-        actions.append({"_op_type": "index", "_index": schema.alias_name(prefix, "customers"), "_id": body["customer_id"], "_source": body})
+        actions.append(
+            {
+                "_op_type": "index",
+                "_index": schema.alias_name(prefix, "customers"),
+                "_id": body["customer_id"],
+                "_source": body,
+            }
+        )
     store.ensure_index(es, prefix, "customers")
     failures = store.bulk_write(es, actions)
     load.indexed = len(actions) - len(failures)

@@ -209,7 +209,9 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
     page_offsets = _page_offsets(extracted.elements)
     header = ""
     if email is not None:
-        header = f"Von: {email.from_name} <{email.from_addr}>\nAn: {', '.join(email.to_addrs)}\nBetreff: {email.subject}\n"
+        header = (
+            f"Von: {email.from_name} <{email.from_addr}>\nAn: {', '.join(email.to_addrs)}\nBetreff: {email.subject}\n"
+        )
     ents = extract_entities(header + text, lemma_lang, page_offsets=None if header else page_offsets)
     hits = ctx.gazetteer.find(f"{title}\n{text}")
     filing = file_document(
@@ -341,11 +343,11 @@ class Ingestor:
         from indexing import store
 
         if family_id not in self.families:
-            members = store.family_members(self.es, self.index, self.tenant, family_id)
-            self.families[family_id] = [(m["_id"], int(m.get("version") or 1)) for m in members]
-        members = self.families[family_id]
-        version = max((v for _, v in members), default=0) + 1
-        return version, [doc_id for doc_id, _ in members]
+            found = store.family_members(self.es, self.index, self.tenant, family_id)
+            self.families[family_id] = [(m["_id"], int(m.get("version") or 1)) for m in found]
+        known = self.families[family_id]
+        version = max((v for _, v in known), default=0) + 1
+        return version, [doc_id for doc_id, _ in known]
 
     def add_documents(self, docs: list[D.PreparedDoc], summary: RunSummary) -> None:
         """Embed and queue index actions for prepared documents (one e-mail and its attachments)."""
@@ -390,7 +392,11 @@ class Ingestor:
                 )
             self.families[family].append((doc_id, version))
             parent_id = self.uri_to_id.get(d.parent_uri) if d.parent_uri else None
-            attachment_ids = [self.uri_to_id[x.source_uri] for x in docs if x.parent_uri == d.source_uri and x.source_uri in self.uri_to_id]
+            attachment_ids = [
+                self.uri_to_id[x.source_uri]
+                for x in docs
+                if x.parent_uri == d.source_uri and x.source_uri in self.uri_to_id
+            ]
             body = D.build_body(
                 d,
                 tenant=self.tenant,
@@ -458,7 +464,9 @@ def run_ingest(
     summary = RunSummary(tenant=tenant, started_at=dt.datetime.now(dt.UTC).isoformat())
     t_start = time.perf_counter()
     archive = Archive(var_dir / "archive")
-    cache = EmbeddingCache(var_dir / "cache" / "embeddings.sqlite", model=getattr(embedder, "name", "model"), dims=embedder.dims)
+    cache = EmbeddingCache(
+        var_dir / "cache" / "embeddings.sqlite", model=getattr(embedder, "name", "model"), dims=embedder.dims
+    )
     ingestor = Ingestor(es, prefix, tenant, archive, embedder, cache)
     ctx = WorkerContext(
         tenant=tenant,
@@ -522,7 +530,12 @@ def _results(
             try:
                 data = src.read_bytes()
             except OSError as exc:
-                yield WorkResult(f"{ctx.tenant}/{src.rel_key}", [], [Failure(f"{ctx.tenant}/{src.rel_key}", "unreadable", str(exc))], {})
+                yield WorkResult(
+                    f"{ctx.tenant}/{src.rel_key}",
+                    [],
+                    [Failure(f"{ctx.tenant}/{src.rel_key}", "unreadable", str(exc))],
+                    {},
+                )
                 continue
             if not data:
                 uri = f"{ctx.tenant}/{src.rel_key}"

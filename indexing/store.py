@@ -43,7 +43,9 @@ def current_version(es: Elasticsearch, prefix: str, kind: str) -> int | None:
     return max(int(n.rsplit("-v", 1)[1]) for n in names)
 
 
-def scan_all(es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500) -> Iterator[dict[str, Any]]:
+def scan_all(
+    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500
+) -> Iterator[dict[str, Any]]:
     """Every hit of `query` via point-in-time + search_after (stable under concurrent writes)."""
     pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
     try:

@@ -70,7 +70,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
     tr.section("real services")
     for kind in _REAL_KINDS:
         c = _counts[kind]
-        tr.write_line(f"{kind} tests run: {c['passed'] + c['failed']} (passed {c['passed']}, failed {c['failed']}, skipped {c['skipped']})")
+        tr.write_line(
+            f"{kind} tests run: {c['passed'] + c['failed']} (passed {c['passed']}, failed {c['failed']}, skipped {c['skipped']})"
+        )
     if any(_counts[k]["skipped"] for k in _REAL_KINDS):
         tr.write_line("FAILED: real-service tests were skipped; they must run", red=True)
 

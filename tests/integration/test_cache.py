@@ -30,7 +30,11 @@ def test_scope_and_data_version_are_part_of_the_key():
 
 def test_redis_down_is_a_cache_miss_not_an_error(redis_url):
     app = Flask("t")
-    cfg = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": "redis://127.0.0.1:1/0", "CACHE_OPTIONS": {"socket_connect_timeout": 0.2}}
+    cfg = {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": "redis://127.0.0.1:1/0",
+        "CACHE_OPTIONS": {"socket_connect_timeout": 0.2},
+    }
     cache = Cache(app, config=cfg)
     with app.app_context():
         assert safe_set(cache, "k", 1) is False

@@ -66,7 +66,11 @@ def test_revised_offers_are_versions_of_one_family_with_one_latest(es, demo_inde
 def test_rerun_changes_nothing(es, demo_index):
     before = es.count(index=schema.alias_name(demo_index["prefix"], "documents"))["count"]
     again = run_ingest(
-        [demo_index["corpus"] / "nord"], tenant="nord", es=es, prefix=demo_index["prefix"], var_dir=demo_index["var_dir"]
+        [demo_index["corpus"] / "nord"],
+        tenant="nord",
+        es=es,
+        prefix=demo_index["prefix"],
+        var_dir=demo_index["var_dir"],
     )
     assert again.documents_indexed == 0 and again.new_versions == 0 and again.duplicates_merged == 0
     assert again.unchanged == again.files_seen
@@ -111,7 +115,9 @@ run_ingest([Path(sys.argv[4])], tenant="nord", es=make_client(ep), prefix=sys.ar
 """
 
 
-def test_kill_minus_nine_mid_run_then_rerun_indexes_every_document_exactly_once(es, es_endpoint, index_prefix, demo_corpus, tmp_path):
+def test_kill_minus_nine_mid_run_then_rerun_indexes_every_document_exactly_once(
+    es, es_endpoint, index_prefix, demo_corpus, tmp_path
+):
     """GIVEN an ingest killed with SIGKILL part-way WHEN the same input is ingested again
     THEN every document is there exactly once and the rerun's numbers add up."""
     ingest_customer_file(demo_corpus / "customers.csv", es=es, prefix=index_prefix)

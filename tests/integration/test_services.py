@@ -17,11 +17,19 @@ def test_create_index_write_and_read_a_document(es, index_prefix):
     name = schema.index_name(index_prefix, "documents")
     es.indices.create(index=name, mappings=schema.documents_mapping(), settings=schema.index_settings("documents"))
     es.indices.put_alias(index=name, name=schema.alias_name(index_prefix, "documents"))
-    doc = {"doc_id": "d1", "tenant": "nord", "acl_groups": ["all"], "title": "Rechnung RE-2026-00001", "text": "Betrag 100 EUR"}
+    doc = {
+        "doc_id": "d1",
+        "tenant": "nord",
+        "acl_groups": ["all"],
+        "title": "Rechnung RE-2026-00001",
+        "text": "Betrag 100 EUR",
+    }
     es.index(index=schema.alias_name(index_prefix, "documents"), id="d1", document=doc, refresh=True)
     got = es.get(index=schema.alias_name(index_prefix, "documents"), id="d1")
     assert got["_source"]["title"] == "Rechnung RE-2026-00001"
-    hits = es.search(index=schema.alias_name(index_prefix, "documents"), query={"match": {"text": "betrag"}})["hits"]["hits"]
+    hits = es.search(index=schema.alias_name(index_prefix, "documents"), query={"match": {"text": "betrag"}})["hits"][
+        "hits"
+    ]
     assert [h["_id"] for h in hits] == ["d1"]
 
 

@@ -34,13 +34,20 @@ def test_family_key(register, numbers, uri_a, uri_b, same):
 
 
 def test_an_email_mentioning_an_offer_is_not_a_version_of_it():
-    assert D.family_key("nord", "offer", ["AN-1"], "m.eml", True) != D.family_key("nord", "offer", ["AN-1"], "o.pdf", False)
+    assert D.family_key("nord", "offer", ["AN-1"], "m.eml", True) != D.family_key(
+        "nord", "offer", ["AN-1"], "o.pdf", False
+    )
 
 
 @pytest.mark.parametrize(
     ("register", "text", "status"),
-    [("complaint", "Die Ware kam beschädigt an", "open"), ("complaint", "Fall erledigt, danke", "closed"),
-     ("invoice", "Rechnung", "open"), ("invoice", "Betrag bezahlt am 3.1.", "closed"), ("offer", "erledigt", "n/a")],
+    [
+        ("complaint", "Die Ware kam beschädigt an", "open"),
+        ("complaint", "Fall erledigt, danke", "closed"),
+        ("invoice", "Rechnung", "open"),
+        ("invoice", "Betrag bezahlt am 3.1.", "closed"),
+        ("offer", "erledigt", "n/a"),
+    ],
 )
 def test_document_status(register, text, status):
     assert D.document_status(register, text) == status
@@ -53,11 +60,33 @@ def test_contracts_are_restricted():
 
 def _prepared(**kw) -> D.PreparedDoc:
     base = dict(
-        source_uri="nord/a.pdf", source_kind="file", file_name="a.pdf", sha256="0" * 64, size=10, mime_type="application/pdf",
-        title="Rechnung", text="Text", language="de", lemmas="rechnung", pages=1, element_count=2, register="invoice",
-        register_reason="r", customer_ids=[], customer_names=[], filing_status="review", confidence=0.2, reasons=[],
-        candidates=["C1", "C2"], entities={}, entity_facets=[], ids=[], total_amount=None, currency=None,
-        doc_date="2026-03-04", passages=["Rechnung Text"],
+        source_uri="nord/a.pdf",
+        source_kind="file",
+        file_name="a.pdf",
+        sha256="0" * 64,
+        size=10,
+        mime_type="application/pdf",
+        title="Rechnung",
+        text="Text",
+        language="de",
+        lemmas="rechnung",
+        pages=1,
+        element_count=2,
+        register="invoice",
+        register_reason="r",
+        customer_ids=[],
+        customer_names=[],
+        filing_status="review",
+        confidence=0.2,
+        reasons=[],
+        candidates=["C1", "C2"],
+        entities={},
+        entity_facets=[],
+        ids=[],
+        total_amount=None,
+        currency=None,
+        doc_date="2026-03-04",
+        passages=["Rechnung Text"],
     )
     base.update(kw)
     return D.PreparedDoc(**base)
@@ -65,7 +94,9 @@ def _prepared(**kw) -> D.PreparedDoc:
 
 def test_review_documents_land_in_the_review_register_keeping_the_suggestion():
     now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
-    body = D.build_body(_prepared(), tenant="nord", doc_id="x", family_id="f", version=1, sources=[], vectors=[[0.0] * 3], now=now)
+    body = D.build_body(
+        _prepared(), tenant="nord", doc_id="x", family_id="f", version=1, sources=[], vectors=[[0.0] * 3], now=now
+    )
     assert body["register"] == "review"
     assert body["filing"]["suggested_register"] == "invoice"
     assert body["year_month"] == "2026-03"
