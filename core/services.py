@@ -264,23 +264,27 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
     (conf / "elasticsearch.yml").write_text(node_config(settings))
     (conf / "jvm.options.d").mkdir(exist_ok=True)
     (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{settings.es_heap}\n-Xmx{settings.es_heap}\n")
-    env = _node_env(settings, home)
-    keystore = conf / "elasticsearch.keystore"
-    if not keystore.exists():
-        subprocess.run(
-            [str(home / "bin" / "elasticsearch-keystore"), "create"], env=env, check=True, capture_output=True
-        )
-    subprocess.run(
-        [str(home / "bin" / "elasticsearch-keystore"), "add", "-x", "-f", "bootstrap.password"],
-        input=password.encode(), env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    as_user: list[str] = []
     if _is_root():
         uid, gid = _ensure_os_user(settings.es_os_user)
         _chown_tree(es, uid, gid)
-        # the password file stays root's
         pw_file = es_password_file(settings)
         if pw_file.exists():
-            os.chown(pw_file, 0, 0)
+            os.chown(pw_file, 0, 0)  # the password file stays root's
+        as_user = ["runuser", "-u", settings.es_os_user, "--"]
+    env = _node_env(settings, home)
+    tool = str(home / "bin" / "elasticsearch-keystore")
+    keystore = conf / "elasticsearch.keystore"
+    for cmd, data in (
+        ([tool, "create"], None) if not keystore.exists() else ([], None),
+        ([tool, "add", "-x", "-f", "bootstrap.password"], password.encode()),
+    ):
+        if not cmd:
+            continue
+        proc = subprocess.run([*as_user, *cmd], input=data, env=env, capture_output=True, check=False)
+        if proc.returncode != 0:
+            detail = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip().splitlines()[-1:]
+            raise ServiceError(f"elasticsearch-keystore failed ({proc.returncode}): {' '.join(detail)}")
     return conf
 
 
