@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -266,6 +267,7 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
     (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{settings.es_heap}\n-Xmx{settings.es_heap}\n")
     as_user: list[str] = []
     if _is_root():
+        _check_traversable(es.parent, settings.es_os_user)
         uid, gid = _ensure_os_user(settings.es_os_user)
         _chown_tree(es, uid, gid)
         pw_file = es_password_file(settings)
@@ -286,6 +288,17 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
             detail = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip().splitlines()[-1:]
             raise ServiceError(f"elasticsearch-keystore failed ({proc.returncode}): {' '.join(detail)}")
     return conf
+
+
+def _check_traversable(path: Path, user: str) -> None:
+    """The node runs as another user: every parent of its folder must be searchable by others."""
+    for parent in [path, *path.parents]:
+        mode = parent.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            raise ServiceError(
+                f"{parent} is not accessible to the node user {user!r} (mode {stat.S_IMODE(mode):o}): "
+                "set COCKPIT_VAR_DIR to a folder outside it"
+            )
 
 
 def _node_env(settings: Settings, home: Path) -> dict[str, str]:

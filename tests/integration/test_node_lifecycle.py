@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import uuid
+from pathlib import Path
+
+import pytest
 
 from core import services
 from core.settings import Settings
 
+REPO = Path(__file__).resolve().parents[2]
 
-def test_start_reuse_stop_restart(tmp_path):
-    settings = Settings(var_dir=tmp_path / "var", es_port=services.free_port(9250), es_heap="512m")
+
+def test_start_reuse_stop_restart():
+    # not under pytest's tmp_path: as root the node runs as another user, who cannot enter /tmp/pytest-of-root
+    var_dir = REPO / "var" / f"test-node-{uuid.uuid4().hex[:8]}"
+    settings = Settings(var_dir=var_dir, es_port=services.free_port(9250), es_heap="512m")
     try:
         ep = services.start_elasticsearch(settings)
         assert services.es_health(ep)["status"] in ("green", "yellow")
@@ -25,3 +34,13 @@ def test_start_reuse_stop_restart(tmp_path):
         assert services.es_health(restarted)["status"] in ("green", "yellow")
     finally:
         services.stop_elasticsearch(settings)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def test_a_var_dir_the_node_user_cannot_enter_is_a_clear_error(tmp_path):
+    """As root the node runs as another user; a folder it cannot enter is named in the error."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "var").mkdir()
+    with pytest.raises(services.ServiceError, match=f"{private} is not accessible to the node user"):
+        services._check_traversable(private / "var", "dossier-es")
