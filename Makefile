@@ -48,8 +48,8 @@ demo-data: install
 
 demo: demo-data services-up
 	$(BIN)/cockpit ingest-customers $(DEMO_DIR)/customers.csv
-	$(BIN)/cockpit ingest $(DEMO_DIR)/nord --tenant nord --summary var/runs/demo-nord.json
-	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --summary var/runs/demo-sued.json
+	$(BIN)/cockpit ingest $(DEMO_DIR)/nord --tenant nord --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-nord.json
+	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-sued.json
 
 serve: install
 	$(BIN)/cockpit serve --host 127.0.0.1 --port $(PORT)

@@ -40,10 +40,15 @@ def peak_rss_mb() -> dict[str, float]:
 def ingest_all(
     corpus: Path, tenants: list[str], es: Any, prefix: str, var_dir: Path, embedder: Any, workers: int
 ) -> list[RunSummary]:
+    from indexing.pipeline import own_identifiers_from
+
     return [
-        run_ingest([corpus / t], tenant=t, es=es, prefix=prefix, embedder=embedder, var_dir=var_dir, workers=workers)
+        run_ingest(
+            [corpus / t], tenant=t, es=es, prefix=prefix, embedder=embedder, var_dir=var_dir, workers=workers,
+            own_identifiers=own_identifiers_from(corpus / "manifest.json", t),
+        )
         for t in tenants
-    ]
+    ]  # fmt: skip
 
 
 def totals(runs: list[RunSummary]) -> dict[str, Any]:

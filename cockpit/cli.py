@@ -135,15 +135,25 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files, folders, .mbox files")],
     tenant: Annotated[str, typer.Option(help="tenant (Mandant) these sources belong to")] = "",
     summary: Annotated[Path | None, typer.Option(help="write the run summary as JSON")] = None,
+    own_company: Annotated[
+        Path | None, typer.Option(help="JSON with our own company's IBAN/VAT/domain per tenant (never a customer's)")
+    ] = None,
     workers: int = 1,
 ) -> None:
     """Extract, enrich, file, embed and index documents; prints an accountable run summary."""
-    from indexing.pipeline import run_ingest
+    from indexing.pipeline import own_identifiers_from, run_ingest
 
     for p in paths:
         if not p.exists():
             _fail(f"{p} does not exist")
-    run = run_ingest(paths, tenant=tenant or get_settings().default_tenant, workers=workers, progress=True)
+    tenant = tenant or get_settings().default_tenant
+    own: list[str] = []
+    if own_company is not None:
+        try:
+            own = own_identifiers_from(own_company, tenant)
+        except (OSError, ValueError, AttributeError) as exc:
+            _fail(f"cannot read --own-company {own_company}: {exc}")
+    run = run_ingest(paths, tenant=tenant, workers=workers, progress=True, own_identifiers=own)
     console.print(run.describe())
     if summary:
         summary.parent.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,8 @@ class WorkerContext:
     max_bytes: int
     max_pages: int
     archive_root: str = ""
+    own_identifiers: list[str] = field(default_factory=list)
+    doc_number_owners: dict[str, str] = field(default_factory=dict)
     directory: Any = None
     gazetteer: Any = None
     names: dict[str, str] = field(default_factory=dict)
@@ -218,8 +220,11 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
         entities=ents,
         gazetteer_hits=hits,
         mail_from=email.from_addr if email else None,
+        mail_to=list(email.to_addrs) + list(email.cc) if email else (),
         customers=ctx.directory,
-        own_identifiers=set(),
+        own_identifiers=set(ctx.own_identifiers),
+        doc_number_owners=ctx.doc_number_owners,
+        page_offsets=None if header else page_offsets,
     )
     register, register_reason = classify_register(
         title=title,
@@ -445,6 +450,7 @@ def run_ingest(
     prefix: str | None = None,
     embedder: Any = None,
     var_dir: Path | None = None,
+    own_identifiers: list[str] | None = None,
 ) -> RunSummary:
     from core.settings import get_settings
     from indexing.customers import load_customers
@@ -474,6 +480,8 @@ def run_ingest(
         max_bytes=int(settings.max_file_mb * 1024 * 1024),
         max_pages=settings.max_pdf_pages,
         archive_root=str(archive.root),
+        own_identifiers=sorted(own_identifiers or []),
+        doc_number_owners=doc_number_owners(es, prefix, tenant),
     )
     items = list(iter_source_files(paths))
     summary.files_seen = len(items)
@@ -584,6 +592,47 @@ def _resolve(entry: Future[WorkResult] | WorkResult) -> WorkResult:
         return entry.result()
     except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed file, not a failed run
         return WorkResult("?", [], [Failure("?", "error", f"{type(exc).__name__}: {exc}")], {})
+
+
+def doc_number_owners(es: Any, prefix: str, tenant: str, limit: int = 500_000) -> dict[str, str]:
+    """Business numbers (orders, invoices, …) of documents already filed → their customer.
+
+    Lets a later e-mail that only quotes "RE-2026-00123" be filed to the invoice's customer.
+    """
+    from indexing import schema, store
+    from nlp.identifiers import normalize_identifier
+
+    alias = schema.alias_name(prefix, "documents")
+    if not es.indices.exists_alias(name=alias):
+        return {}
+    query = {
+        "bool": {
+            "filter": [
+                {"term": {"tenant": tenant}},
+                {"terms": {"filing.status": ["auto", "manual"]}},
+                {"exists": {"field": "primary_customer_id"}},
+            ]
+        }
+    }
+    owners: dict[str, str] = {}
+    kinds = ("order_number", "invoice_number", "delivery_number", "offer_number")
+    for n, hit in enumerate(store.scan_all(es, alias, query)):
+        if n >= limit:
+            break
+        src = hit["_source"]
+        for kind in kinds:
+            for number in (src.get("entities") or {}).get(kind) or []:
+                owners.setdefault(normalize_identifier(number), src["primary_customer_id"])
+    return owners
+
+
+def own_identifiers_from(path: Path, tenant: str) -> list[str]:
+    """Our own company's identifiers (IBAN, VAT id, domain, e-mail, phone) from a JSON file:
+    either {"<tenant>": {...}} or a demo manifest with an "own_company" key."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data = data.get("own_company", data)
+    company = data.get(tenant) or {}
+    return [str(company[k]) for k in ("iban", "vat_id", "domain", "email", "phone") if company.get(k)]
 
 
 def _store_summary(es: Any, prefix: str, var_dir: Path, summary: RunSummary) -> None:

@@ -173,13 +173,16 @@ def demo_index(es, demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory) 
     Yields {"prefix", "corpus", "var_dir", "runs"}. Tests that write must use `index_prefix` instead.
     """
     from indexing.customers import ingest_customer_file
-    from indexing.pipeline import run_ingest
+    from indexing.pipeline import own_identifiers_from, run_ingest
 
     prefix = f"test-demo-{uuid.uuid4().hex[:8]}"
     var_dir = tmp_path_factory.mktemp("demo-var")
     ingest_customer_file(demo_corpus / "customers.csv", es=es, prefix=prefix)
     runs = [
-        run_ingest([demo_corpus / tenant], tenant=tenant, es=es, prefix=prefix, var_dir=var_dir, workers=1)
+        run_ingest(
+            [demo_corpus / tenant], tenant=tenant, es=es, prefix=prefix, var_dir=var_dir, workers=1,
+            own_identifiers=own_identifiers_from(demo_corpus / "manifest.json", tenant),
+        )
         for tenant in ("nord", "sued")
     ]
     yield {"prefix": prefix, "corpus": demo_corpus, "var_dir": var_dir, "runs": runs}
