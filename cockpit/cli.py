@@ -155,6 +155,12 @@ def ingest(
             _fail(f"cannot read --own-company {own_company}: {exc}")
     run = run_ingest(paths, tenant=tenant, workers=workers, progress=True, own_identifiers=own)
     console.print(run.describe())
+    if run.new_doc_ids:
+        from core.es import get_client
+        from views.subscriptions import after_ingest
+
+        report = after_ingest(get_client(), get_settings().index_prefix, run.new_doc_ids)
+        console.print(f"subscriptions: {report}")
     if summary:
         summary.parent.mkdir(parents=True, exist_ok=True)
         summary.write_text(json.dumps(run.as_dict(), ensure_ascii=False, indent=1))

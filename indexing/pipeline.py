@@ -52,6 +52,7 @@ class RunSummary:
     passages_embedded: int = 0  # computed by the model (the rest came from the cache)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warnings: int = 0
+    new_doc_ids: list[str] = field(default_factory=list, repr=False)  # for subscriptions; not in the JSON
 
     def adds_up(self) -> bool:
         seen = self.files_seen + self.attachments_seen
@@ -60,6 +61,7 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("new_doc_ids")
         data["adds_up"] = self.adds_up()
         return data
 
@@ -418,6 +420,7 @@ class Ingestor:
             self.pending_actions.append({"_op_type": "index", "_index": self.index, "_id": doc_id, "_source": body})
             self.sources[doc_id] = body["sources"]
             self.queued_bodies[doc_id] = body
+            summary.new_doc_ids.append(doc_id)
             if version > 1:
                 summary.new_versions += 1
             else:
