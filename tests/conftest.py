@@ -180,7 +180,12 @@ def demo_index(es, demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory) 
     ingest_customer_file(demo_corpus / "customers.csv", es=es, prefix=prefix)
     runs = [
         run_ingest(
-            [demo_corpus / tenant], tenant=tenant, es=es, prefix=prefix, var_dir=var_dir, workers=1,
+            [demo_corpus / tenant],
+            tenant=tenant,
+            es=es,
+            prefix=prefix,
+            var_dir=var_dir,
+            workers=1,
             own_identifiers=own_identifiers_from(demo_corpus / "manifest.json", tenant),
         )
         for tenant in ("nord", "sued")

@@ -133,8 +133,10 @@ def test_kill_minus_nine_mid_run_then_rerun_indexes_every_document_exactly_once(
             if es.count(index=alias)["count"] > 0:
                 break
         time.sleep(0.3)
+    assert proc.poll() is None, f"the ingest ended (rc={proc.returncode}) before it could be killed mid-run"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     rerun = run_ingest([demo_corpus / "nord"], tenant="nord", es=es, prefix=index_prefix, var_dir=var_dir, workers=1)
     assert rerun.adds_up() and not rerun.failed
     docs = _docs(es, index_prefix)
