@@ -1,0 +1,204 @@
+"""The read side's input: what the user asked for (`SearchRequest`) and who asks (`UserScope`).
+
+Pure data. Both are frozen dataclasses; `SearchRequest.__post_init__` normalises and validates so every
+builder can trust its input: unknown modes, sorts, facets or group keys raise `ValueError` (they are
+programming or API errors, not user typing — the REST/UI layer turns them into 400s); sizes and pages are
+clamped to what the server allows.
+
+Every builder in `search.builder` takes a `UserScope` as a required argument: there is no code path that
+builds an Elasticsearch body without the permission filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+Mode = Literal["hybrid", "keyword", "semantic"]
+Sort = Literal["relevance", "date_desc", "date_asc", "customer"]
+GroupBy = Literal["customer", "register", "month"]
+
+MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
+SORTS: tuple[str, ...] = ("relevance", "date_desc", "date_asc", "customer")
+GROUP_BYS: tuple[str, ...] = ("customer", "register", "month")
+
+# facet name -> index field (all keyword fields of indexing.schema.documents_mapping)
+FACET_FIELDS: dict[str, str] = {
+    "register": "register",
+    "customer_ids": "customer_ids",
+    "tenant": "tenant",
+    "year_month": "year_month",
+    "language": "language",
+    "source_kind": "source_kind",
+    "status": "status",
+    "entity_facets": "entity_facets",
+    "filing.status": "filing.status",
+}
+# facets computed when the request does not name any (tenant is added by the builder only for
+# users who see more than one tenant)
+DEFAULT_FACETS: tuple[str, ...] = (
+    "register",
+    "customer_ids",
+    "year_month",
+    "language",
+    "source_kind",
+    "status",
+    "entity_facets",
+    "filing.status",
+)
+DATE_FIELDS: tuple[str, ...] = ("doc_date", "received_at", "indexed_at")
+
+# grouping key -> field. customer groups use the multi-valued `customer_ids`: a document filed to two
+# dossiers appears in both groups (that is what a dossier is).
+GROUP_FIELDS: dict[str, str] = {"customer": "customer_ids", "register": "register", "month": "year_month"}
+
+MAX_SIZE = 100
+MAX_RESULT_WINDOW = 10_000  # index.max_result_window default
+MAX_GROUP_SIZE = 50
+MAX_HITS_PER_GROUP = 10
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """Who is asking. `tenants` and `groups` decide what they may see.
+
+    Permission rule (applied by `search.builder.permission_filter`):
+    ``tenant ∈ tenants AND (acl_groups ∩ groups ≠ ∅)``. An admin skips the group check but stays
+    inside their tenants (a tenant is a legal entity; nobody reads across tenants they were not given).
+    An empty tenant set sees nothing.
+    """
+
+    user_id: str
+    tenants: frozenset[str]
+    groups: frozenset[str] = frozenset()
+    is_admin: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tenants, str) or isinstance(self.groups, str):
+            raise TypeError("UserScope.tenants/groups must be collections of strings, not a string")
+        object.__setattr__(self, "tenants", frozenset(str(t) for t in self.tenants))
+        object.__setattr__(self, "groups", frozenset(str(g) for g in self.groups))
+
+    @property
+    def sees_nothing(self) -> bool:
+        return not self.tenants or (not self.is_admin and not self.groups)
+
+    def cache_key(self) -> str:
+        """What decides visibility (not the user id): users with the same rights share cached results."""
+        return json.dumps([sorted(self.tenants), sorted(self.groups), self.is_admin], separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Inclusive range on a date field; either end may be open. Values are dates or ISO strings."""
+
+    field: str = "doc_date"
+    gte: dt.date | str | None = None
+    lte: dt.date | str | None = None
+
+    def __post_init__(self) -> None:
+        if self.field not in DATE_FIELDS:
+            raise ValueError(f"unknown date field {self.field!r}; expected one of {DATE_FIELDS}")
+
+    def to_query(self) -> dict[str, Any] | None:
+        rng: dict[str, Any] = {}
+        if self.gte is not None:
+            rng["gte"] = _iso(self.gte)
+        if self.lte is not None:
+            rng["lte"] = _iso(self.lte)
+        if not rng:
+            return None
+        rng["format"] = "strict_date_optional_time||yyyy-MM-dd"
+        return {"range": {self.field: rng}}
+
+
+def _iso(value: dt.date | str) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    mode: Mode = "hybrid"
+    # facet name -> selected values (OR within a facet, AND across facets)
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    date_range: DateRange | None = None
+    latest_only: bool = True
+    sort: Sort = "relevance"
+    page: int = 1
+    size: int = 20
+    # sort values of the last hit of the previous page (keyword mode and date/customer sorts)
+    search_after: tuple[Any, ...] | None = None
+    group_by: GroupBy | None = None
+    group_page: int = 1
+    group_size: int = 10
+    hits_per_group: int = 3
+    # facets to compute; None = DEFAULT_FACETS, () = none
+    facets: tuple[str, ...] | None = None
+    facet_size: int = 20
+    highlight: bool = True
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown search mode {self.mode!r}; expected one of {MODES}")
+        if self.sort not in SORTS:
+            raise ValueError(f"unknown sort {self.sort!r}; expected one of {SORTS}")
+        if self.group_by is not None and self.group_by not in GROUP_BYS:
+            raise ValueError(f"unknown group_by {self.group_by!r}; expected one of {GROUP_BYS}")
+        object.__setattr__(self, "text", self.text or "")
+        object.__setattr__(self, "filters", _normalise_filters(self.filters))
+        if self.facets is not None:
+            facets = tuple(dict.fromkeys(self.facets))
+            for name in facets:
+                if name not in FACET_FIELDS:
+                    raise ValueError(f"unknown facet {name!r}; expected one of {tuple(FACET_FIELDS)}")
+            object.__setattr__(self, "facets", facets)
+        object.__setattr__(self, "size", _clamp(self.size, 0, MAX_SIZE))
+        object.__setattr__(self, "page", max(1, int(self.page)))
+        object.__setattr__(self, "group_page", max(1, int(self.group_page)))
+        object.__setattr__(self, "group_size", _clamp(self.group_size, 1, MAX_GROUP_SIZE))
+        object.__setattr__(self, "hits_per_group", _clamp(self.hits_per_group, 0, MAX_HITS_PER_GROUP))
+        object.__setattr__(self, "facet_size", _clamp(self.facet_size, 1, 200))
+        if self.search_after is not None:
+            object.__setattr__(self, "search_after", tuple(self.search_after))
+
+    @property
+    def wanted_facets(self) -> tuple[str, ...]:
+        return DEFAULT_FACETS if self.facets is None else self.facets
+
+    @property
+    def offset(self) -> int:
+        return 0 if self.search_after is not None else (self.page - 1) * self.size
+
+    def with_(self, **changes: Any) -> SearchRequest:
+        return replace(self, **changes)
+
+    def cache_key(self) -> str:
+        """A stable string for result caches (the request is frozen but holds a dict)."""
+        data = asdict(self)
+        data["filters"] = {k: list(v) for k, v in sorted(self.filters.items())}
+        return json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _clamp(value: int, lo: int, hi: int) -> int:
+    return max(lo, min(hi, int(value)))
+
+
+def _normalise_filters(filters: Mapping[str, Iterable[str] | str] | None) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for name, values in (filters or {}).items():
+        if name not in FACET_FIELDS:
+            raise ValueError(f"unknown filter facet {name!r}; expected one of {tuple(FACET_FIELDS)}")
+        if isinstance(values, str | int | float | bool):
+            values = [values]  # type: ignore[list-item]
+        cleaned = tuple(dict.fromkeys(str(v) for v in values if v is not None and str(v) != ""))
+        if cleaned:
+            out[name] = cleaned
+    return out
