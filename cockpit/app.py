@@ -1,63 +1,429 @@
-"""Dash app factory: shell (header, navigation), pages registered from `cockpit.pages`."""
+"""Dash app factory: the shell (header with navigation, global search, customer finder, language switch, user
+menu), login and CSRF protection, the original-file download route, and the pages of `cockpit.pages`.
+
+    app = create_app()                                  # settings from the environment
+    app = create_app(index_prefix="test-demo-1234", archive_dir=tmp / "archive")   # tests
+
+Nothing heavy is imported here: torch and spaCy load lazily in the serving process on the first query (or in
+the background warm-up after the first request), never when the app is created.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
-from cockpit.cache import cache_config
-from cockpit.i18n import t
+from cockpit import ids
+from cockpit.auth import UserStore, csrf_token, current_cockpit_user, init_auth, secret_key_for
+from cockpit.cache import cache_config as default_cache_config
+from cockpit.i18n import current_lang, t
+
+log = logging.getLogger("cockpit.app")
 
 VENDOR_URL = "/vendor"
+HERE = Path(__file__).resolve().parent
 
 
 def _vendor_dir() -> Path:
-    """Bootstrap CSS as shipped by the bootstrap-flask package: served by us, never from a CDN."""
+    """Bootstrap CSS and icons as shipped by the bootstrap-flask package: served by us, never from a CDN."""
     import flask_bootstrap
 
     return Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5" / "css"
 
 
-def create_app() -> Dash:
+def create_app(
+    index_prefix: str | None = None,
+    users_file: Path | None = None,
+    *,
+    archive_dir: Path | None = None,
+    es: Any = None,
+    embedder_factory: Callable[[], Any] | None = None,
+    secret_key: str | None = None,
+    cache_config: dict[str, Any] | None = None,
+    secure_cookies: bool = False,
+    warm_up: bool = True,
+) -> Dash:
+    # plotly's JSON encoder peeks into sys.modules for numpy, pandas and PIL.Image without taking their import
+    # locks; the background warm-up (sentence-transformers) imports them too. Import them here, in this thread,
+    # so a request never sees a half-initialised module.
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+    from core.settings import get_settings
+
+    settings = get_settings()
+    prefix = index_prefix or settings.index_prefix
     app = Dash(
         __name__,
         use_pages=True,
         pages_folder="pages",
-        external_stylesheets=[f"{VENDOR_URL}/bootstrap.min.css"],
+        assets_folder=str(HERE / "assets"),
+        external_stylesheets=[f"{VENDOR_URL}/bootstrap.min.css", f"{VENDOR_URL}/font/bootstrap-icons.min.css"],
         title=t("app.title"),
+        update_title=None,  # type: ignore[arg-type]  # None = keep the title while callbacks run
         suppress_callback_exceptions=True,
         serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    from flask import send_from_directory
+    server = app.server
+    server.secret_key = secret_key or secret_key_for(settings.var_dir)
+
+    from flask import Response, send_file, send_from_directory
     from flask_caching import Cache
 
     vendor = _vendor_dir()
 
-    @app.server.route(f"{VENDOR_URL}/<path:name>")
-    def _vendor(name: str):  # type: ignore[no-untyped-def]
+    @server.route(f"{VENDOR_URL}/<path:name>")
+    def _vendor(name: str) -> Any:
         return send_from_directory(vendor, name, max_age=86400)
 
+    cache = Cache(config=cache_config or default_cache_config(prefix))
+    cache.init_app(server)
+    server.extensions["dossier_cache"] = cache
 
-    cache = Cache(config=cache_config())
-    cache.init_app(app.server)
-    app.server.extensions["dossier_cache"] = cache
-    app.layout = html.Div(
-        [
-            dbc.Navbar(
-                dbc.Container(
-                    [
-                        dbc.NavbarBrand(t("app.title"), href="/"),
-                        html.Span(t("app.tagline"), className="navbar-text text-light small"),
-                    ]
-                ),
-                color="dark",
-                dark=True,
-                className="mb-3",
-            ),
-            dbc.Container(dash.page_container, fluid="lg"),
-        ]
-    )
+    if es is None:
+        from core.es import get_client
+
+        es = get_client()
+    if embedder_factory is None:
+
+        def embedder_factory() -> Any:
+            from nlp.embeddings import get_embedder  # torch loads here, on the first semantic query
+
+            return get_embedder()
+
+    from cockpit.services import CockpitServices
+
+    services = CockpitServices(
+        es, prefix, archive_root=Path(archive_dir) if archive_dir else settings.archive_dir, cache=cache,
+        embedder_factory=embedder_factory,
+    )  # fmt: skip
+    server.extensions["cockpit"] = services
+    init_auth(server, UserStore(users_file), secure_cookies=secure_cookies)
+
+    if warm_up:
+        started = {"done": False}
+
+        @server.before_request
+        def _warm() -> None:
+            if not started["done"]:
+                started["done"] = True
+                services.warm_up()
+
+    @server.route("/original/<path:doc_id>")
+    def _original(doc_id: str) -> Any:
+        user = current_cockpit_user()
+        orig = services.original(doc_id, user) if user else None
+        if orig is None:
+            return Response(_not_found_html(), 404, mimetype="text/html")
+        resp = send_file(
+            io.BytesIO(orig.data),
+            mimetype=_safe_mime(orig.mime_type),
+            as_attachment=True,
+            download_name=orig.file_name,
+            max_age=0,
+        )
+        resp.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
+
+    app.layout = shell_layout
+    _register_shell_callbacks(app)
     return app
+
+
+def _safe_mime(mime: str) -> str:
+    """Never let a stored original be rendered as active content by the browser."""
+    mime = (mime or "").split(";")[0].strip().lower()
+    if not mime or "html" in mime or "svg" in mime or "xml" in mime or "javascript" in mime:
+        return "application/octet-stream"
+    return mime
+
+
+def _not_found_html() -> str:
+    from markupsafe import escape
+
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/vendor/bootstrap.min.css">'
+        f"<title>{escape(t('notfound.title'))}</title></head><body class='p-5 text-center'>"
+        f"<h1 class='h3'>{escape(t('notfound.title'))}</h1><p class='text-muted'>{escape(t('notfound.document'))}</p>"
+        f"<a class='btn btn-primary' href='/'>{escape(t('common.home'))}</a></body></html>"
+    )
+
+
+# ----------------------------------------------------------------------------------------------- shell
+
+
+def _icon(name: str) -> Any:
+    from cockpit.components import icon
+
+    return icon(name)
+
+
+def _page_registered(suffix: str) -> dict[str, Any] | None:
+    for module, page in dash.page_registry.items():
+        if module.split(".")[-1] == suffix:
+            return page
+    return None
+
+
+def _nav_links(user: Any, lang: str) -> list[Any]:
+    links = [
+        dbc.NavLink(
+            [_icon("bi-house-door"), " ", t("nav.home", lang)],
+            href="/",
+            active="exact",
+            id="nav-home",
+        ),
+        dbc.NavLink(
+            [_icon("bi-search"), " ", t("nav.search", lang)],
+            href="/search",
+            active="partial",
+            id="nav-search",
+        ),
+        dbc.NavLink(
+            [_icon("bi-clipboard-check"), " ", t("nav.review", lang)],
+            href="/review",
+            active="partial",
+            id="nav-review",
+        ),
+    ]
+    for suffix, key, icon_name in (("views", "nav.views", "bi-bookmark-star"), ("inbox", "nav.inbox", "bi-bell")):
+        page = _page_registered(suffix)
+        if page is not None:
+            links.append(dbc.NavLink([_icon(icon_name), " ", t(key, lang)],
+                                     href=page.get("path") or f"/{suffix}", active="partial", id=f"nav-{suffix}"))  # fmt: skip
+    if user is not None and user.can("status"):
+        links.append(
+            dbc.NavLink(
+                [_icon("bi-activity"), " ", t("nav.status", lang)],
+                href="/status",
+                active="exact",
+                id="nav-status",
+            )
+        )
+    return links
+
+
+def _user_menu(user: Any, lang: str) -> Any:
+    if user is None:
+        return None
+    info = html.Div(
+        [
+            html.Div(user.name, className="fw-semibold"),
+            html.Div(f"{t('user.role', lang)}: {t('role.' + user.role, lang)}", className="small text-muted"),
+            html.Div(f"{t('user.tenants', lang)}: {', '.join(sorted(user.tenants))}", className="small text-muted"),
+            html.Div(f"{t('user.department', lang)}: {user.department or '—'}", className="small text-muted"),
+        ],
+        className="px-3 py-2",
+    )
+    logout = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+            html.Button(
+                [_icon("bi-box-arrow-right"), " ", t("user.logout", lang)],
+                type="submit",
+                className="dropdown-item",
+                id="logout-button",
+            ),  # fmt: skip
+        ],
+        action="/logout",
+        method="POST",
+    )
+    return dbc.DropdownMenu(
+        [info, dbc.DropdownMenuItem(divider=True), logout],
+        label=[
+            _icon("bi-person-circle"),
+            " ",
+            html.Span(user.name, className="user-name"),
+        ],
+        align_end=True,
+        nav=True,
+        in_navbar=True,
+        id="user-menu",
+        toggle_class_name="user-toggle",
+    )
+
+
+def shell_layout() -> html.Div:
+    user = current_cockpit_user()
+    lang = current_lang()
+    other = "en" if lang == "de" else "de"
+
+    topbar = html.Div(
+        html.Div(
+            [
+                html.A(
+                    [_icon("bi-folder2-open me-2"), t("app.title", lang)],
+                    href="/",
+                    className="brand",
+                    id="brand",
+                ),
+                dbc.Nav(_nav_links(user, lang), className="main-nav", navbar=True, id="main-nav"),
+                html.Div(
+                    [
+                        html.A(
+                            [
+                                _icon("bi-translate"),
+                                " ",
+                                html.Span(t("lang.switch", lang), className="lang-long"),
+                                html.Span(other.upper(), className="lang-short"),
+                            ],
+                            href=f"/lang/{other}",
+                            className="lang-switch",
+                            id="lang-switch",
+                            title=t("lang.switch.title", lang),
+                            lang=other,
+                        ),  # fmt: skip
+                        dbc.Nav(_user_menu(user, lang), navbar=True, className="user-nav"),
+                    ],
+                    className="topbar-right",
+                ),
+            ],
+            className="topbar-inner",
+        ),
+        className="topbar",
+    )
+    searchbar = html.Div(
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Label(t("header.search.label", lang), htmlFor=ids.HEADER_Q, className="visually-hidden"),
+                        dbc.InputGroup(
+                            [
+                                dbc.InputGroupText(_icon("bi-search")),
+                                dbc.Input(
+                                    id=ids.HEADER_Q,
+                                    type="search",
+                                    placeholder=t("header.search.placeholder", lang),
+                                    autocomplete="off",
+                                    maxlength=1000,
+                                ),  # fmt: skip
+                                dbc.Button(t("header.search.button", lang), id=ids.HEADER_Q_GO, color="primary"),
+                            ],
+                            size="sm",
+                        ),
+                    ],
+                    className="header-search",
+                ),
+                html.Div(
+                    [
+                        html.Label(
+                            t("header.finder.label", lang), htmlFor=ids.CUSTOMER_FINDER, className="visually-hidden"
+                        ),
+                        dcc.Dropdown(
+                            id=ids.CUSTOMER_FINDER,
+                            options=[],
+                            placeholder=t("header.finder.placeholder", lang),
+                            searchable=True,
+                            clearable=True,
+                            className="customer-finder",
+                            labels={
+                                "no_options_found": t("header.finder.none", lang),
+                                "search": t("header.finder.placeholder", lang),
+                            },
+                            maxHeight=320,
+                        ),
+                    ],
+                    className="header-finder",
+                ),
+            ],
+            className="searchbar-inner",
+        ),
+        className="searchbar",
+    )
+    return html.Div(
+        [
+            dcc.Location(id=ids.SHELL_NAV_SEARCH, refresh="callback-nav"),
+            dcc.Location(id=ids.SHELL_NAV_FINDER, refresh="callback-nav"),
+            html.Header([topbar, searchbar], className="app-header"),
+            html.Main(
+                # a spinner only when a page takes longer than 300 ms (the first semantic query loads the model)
+                dcc.Loading(
+                    dash.page_container,
+                    delay_show=300,
+                    target_components=cast(Any, {"_pages_content": "children"}),
+                    type="circle",
+                    color="#0b63ce",
+                    overlay_style={"visibility": "visible", "opacity": 0.55},
+                ),
+                className="page",
+                id="main",
+            ),
+            html.Footer(t("footer.text", lang), className="app-footer"),
+        ],
+        className="app-shell",
+        lang=lang,
+    )
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    from urllib.parse import urlencode
+
+    @app.callback(
+        Output(ids.SHELL_NAV_SEARCH, "href"),
+        Input(ids.HEADER_Q, "n_submit"),
+        Input(ids.HEADER_Q_GO, "n_clicks"),
+        State(ids.HEADER_Q, "value"),
+        prevent_initial_call=True,
+    )
+    def _header_search(_submit: int | None, _clicks: int | None, value: str | None) -> str:
+        q = " ".join((value or "").split())[:1000]
+        return "/search?" + urlencode({"q": q}) if q else "/search"
+
+    @app.callback(
+        Output(ids.CUSTOMER_FINDER, "options"),
+        Input(ids.CUSTOMER_FINDER, "search_value"),
+        prevent_initial_call=True,
+    )
+    def _finder_options(search: str | None) -> Any:
+        return customer_options(search)
+
+    @app.callback(
+        Output(ids.SHELL_NAV_FINDER, "href"),
+        Output(ids.CUSTOMER_FINDER, "value"),
+        Input(ids.CUSTOMER_FINDER, "value"),
+        prevent_initial_call=True,
+    )
+    def _finder_open(value: str | None) -> Any:
+        if not value:
+            raise PreventUpdate
+        from cockpit.components import dossier_href
+
+        return dossier_href(str(value)), None
+
+
+def customer_options(search: str | None) -> Any:
+    """Dropdown options for a typed customer name or number (within the user's scope)."""
+    search = (search or "").strip()
+    if len(search) < 1:
+        raise PreventUpdate
+    from flask import current_app
+
+    user = current_cockpit_user()
+    if user is None:
+        return []
+    services = current_app.extensions["cockpit"]
+    try:
+        found = services.suggest_customers(search, user, size=10)
+    except Exception as exc:  # noqa: BLE001 - a failing suggestion must not break the header
+        log.warning("customer suggestions failed: %s", exc)
+        return no_update
+    return [
+        {
+            "label": f"{s.name} ({s.number})" if s.number else s.name,
+            "value": s.customer_id,
+            "search": f"{search} {s.name} {s.number or ''} {s.customer_id}",
+        }
+        for s in found
+    ]

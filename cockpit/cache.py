@@ -19,14 +19,15 @@ from core.settings import get_settings
 log = logging.getLogger("cockpit.cache")
 
 
-def cache_config() -> dict[str, Any]:
+def cache_config(prefix: str | None = None) -> dict[str, Any]:
+    """Redis when it answers (keys prefixed with the index prefix, so two corpora never share), else in-process."""
     url = redis_url(get_settings())
     if url:
         return {
             "CACHE_TYPE": "RedisCache",
             "CACHE_REDIS_URL": url,
             "CACHE_DEFAULT_TIMEOUT": 300,
-            "CACHE_KEY_PREFIX": f"{get_settings().index_prefix}:",
+            "CACHE_KEY_PREFIX": f"{prefix or get_settings().index_prefix}:",
             "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     log.warning("NO REDIS: using a per-process in-memory cache (slower, not shared between workers)")

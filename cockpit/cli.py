@@ -174,21 +174,89 @@ def serve(
     port: int = 8050,
     workers: int = 2,
     debug: Annotated[bool, typer.Option(help="Dash dev server instead of gunicorn")] = False,
+    deliver_every: Annotated[
+        float | None, typer.Option(help="send due notification e-mails every N s (0 = off; default: settings)")
+    ] = None,
 ) -> None:
-    """Serve the cockpit (gunicorn; --debug for the Dash dev server)."""
+    """Serve the cockpit (gunicorn; --debug for the Dash dev server) and deliver notification e-mails."""
+    _print_welcome(host, port)
     if debug:
         from cockpit.app import create_app
 
         create_app().run(host=host, port=port, debug=True)
         return
+    import signal
     import subprocess
 
+    every = get_settings().deliver_every_s if deliver_every is None else deliver_every
+    children: list[subprocess.Popen[bytes]] = []
+    if every > 0:
+        children.append(subprocess.Popen([sys.executable, "-m", "views", "deliver", "--every", str(every)]))
     cmd = [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--threads", "4", "--timeout", "120", "cockpit.wsgi:server",
+        "--threads", "4", "--timeout", "120", "--access-logfile", "-", "cockpit.wsgi:server",
     ]  # fmt: skip
-    console.print(f"Cockpit on http://{host}:{port}/")
-    raise typer.Exit(subprocess.call(cmd))
+    web = subprocess.Popen(cmd)
+    children.insert(0, web)
+
+    def _forward(signum: int, _frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _forward)
+    signal.signal(signal.SIGINT, _forward)
+    rc = web.wait()
+    _forward(signal.SIGTERM, None)
+    for child in children[1:]:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    raise typer.Exit(rc)
+
+
+def _print_welcome(host: str, port: int) -> None:
+    """The URL and the demo logins, so a new user can log in at once."""
+    from cockpit.auth import load_users
+
+    shown = "localhost" if host in ("0.0.0.0", "127.0.0.1") else host  # noqa: S104 - display only
+    table = Table(title="Logins (config/users.toml; demo password: demo)", title_justify="left")
+    for col in ("login", "role", "tenant", "department", "groups"):
+        table.add_column(col)
+    try:
+        users = load_users()
+    except Exception as exc:  # noqa: BLE001 - the server reports the same problem; keep the hint short
+        console.print(f"[yellow]users file: {exc}[/]")
+        users = {}
+    for u in sorted(users.values(), key=lambda u: (sorted(u.tenants), u.login)):
+        table.add_row(
+            u.login,
+            ", ".join(sorted(u.roles)),
+            ", ".join(sorted(u.tenants)),
+            u.department or "",
+            ", ".join(sorted(u.groups)),
+        )
+    console.print(table)
+    console.print(f"[bold green]Dossier Cockpit: http://{shown}:{port}/[/]  (Ctrl+C stops it)")
+
+
+@app.command()
+def deliver(
+    every: Annotated[float, typer.Option(help="repeat every N seconds (0 = once)")] = 0.0,
+) -> None:
+    """Send due notification e-mails (immediate ones and daily digests); retries what failed before."""
+    from views.__main__ import main as views_main
+
+    raise typer.Exit(views_main(["deliver", "--every", str(every)]))
+
+
+@app.command("seed-views")
+def seed_views() -> None:
+    """Create the example saved views for every tenant (idempotent)."""
+    from views.__main__ import main as views_main
+
+    raise typer.Exit(views_main(["seed"]))
 
 
 def main() -> None:

@@ -1,5 +1,56 @@
-"""Component ids, in one place."""
+"""Component ids, in one place (tests and callbacks refer to these)."""
 
+# status page
 STATUS_TABLE = "status-table"
 STATUS_REFRESH = "status-refresh"
 STATUS_TRIGGER = "status-trigger"
+
+# shell
+HEADER_Q = "header-q"
+HEADER_Q_GO = "header-q-go"
+CUSTOMER_FINDER = "customer-finder"
+SHELL_NAV_SEARCH = "shell-nav-search"
+SHELL_NAV_FINDER = "shell-nav-finder"
+
+# search page
+SEARCH_NAV = "search-nav"
+SEARCH_Q = "search-q"
+SEARCH_GO = "search-go"
+SEARCH_STATE = "search-state"
+SEARCH_RESULTS = "search-results"
+SEARCH_SUMMARY = "search-summary"
+SEARCH_MODE = "search-mode"
+SEARCH_GROUP = "search-group"
+SEARCH_SORT = "search-sort"
+EXPORT_CSV = "export-csv"
+EXPORT_XLSX = "export-xlsx"
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_STATUS = "export-status"
+SAVE_VIEW_OPEN = "save-view-open"
+SAVE_VIEW_NAME = "save-view-name"
+SAVE_VIEW_SAVE = "save-view-save"
+SAVE_VIEW_MODAL = "save-view-modal"
+SAVE_VIEW_STATUS = "save-view-status"
+
+# dossier
+DOSSIER_NAV = "dossier-nav"
+DOSSIER_Q = "dossier-q"
+DOSSIER_Q_GO = "dossier-q-go"
+DOSSIER_CUSTOMER = "dossier-customer-id"
+DOSSIER_TABS = "dossier-tabs"
+DOSSIER_TIMELINE = "dossier-timeline"
+DOSSIER_MAP = "dossier-map"
+
+# document
+DOCUMENT_SIMILAR = "document-similar"
+DOCUMENT_ID = "document-id"
+DOCUMENT_TEXT = "document-text"
+DOCUMENT_DOWNLOAD = "document-download"
+
+# review queue (pattern-matching ids: {"type": ..., "index": doc_id})
+REVIEW_CUSTOMER = "review-customer"
+REVIEW_REGISTER = "review-register"
+REVIEW_ASSIGN = "review-assign"
+REVIEW_CANDIDATE = "review-candidate"
+REVIEW_STATUS = "review-status"
+REVIEW_LIST = "review-list"

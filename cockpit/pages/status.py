@@ -1,4 +1,4 @@
-"""Status page: the doctor's report (a placeholder home until the search page exists)."""
+"""Status page (/status, administrators): the doctor's report."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from cockpit import ids
+from cockpit.context import user
 from cockpit.i18n import t
 
-dash.register_page(__name__, path="/", name="status", title="Dossier Cockpit – Status")
+dash.register_page(__name__, path="/status", name="status", title="Systemstatus – Dossier Cockpit", order=9)
 
 
 def doctor_report() -> list[dict[str, object]]:
@@ -34,15 +35,24 @@ def report_table(checks: list[dict[str, object]], lang: str = "de") -> dbc.Table
             badge = dbc.Badge(t("status.missing", lang), color="danger")
         else:
             badge = dbc.Badge(t("status.optional", lang), color="warning")
-        rows.append(html.Tr([html.Td(str(c["component"])), html.Td(badge), html.Td(str(c["version"])), html.Td(str(c["detail"]))]))
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("status.component", "status.state", "status.version", "status.detail")]))
+        rows.append(
+            html.Tr(
+                [html.Td(str(c["component"])), html.Td(badge), html.Td(str(c["version"])), html.Td(str(c["detail"]))]
+            )
+        )
+    head = html.Thead(
+        html.Tr([html.Th(t(k, lang)) for k in ("status.component", "status.state", "status.version", "status.detail")])
+    )
     return dbc.Table([head, html.Tbody(rows)], bordered=False, hover=True, responsive=True, className="status-table")
 
 
 def layout(**kwargs: str) -> html.Div:
+    u = user()
+    if u is None or not u.can("status"):
+        return html.Div(dbc.Alert(t("status.denied"), color="secondary"), className="py-4", id="status-denied")
     return html.Div(
         [
-            html.H2(t("status.heading")),
+            html.H1(t("status.heading"), className="h3"),
             html.P(t("status.intro"), className="text-muted"),
             dcc.Interval(id=ids.STATUS_TRIGGER, interval=200, max_intervals=1),
             dcc.Loading(html.Div(t("status.loading"), id=ids.STATUS_TABLE)),
@@ -52,6 +62,9 @@ def layout(**kwargs: str) -> html.Div:
 
 @callback(Output(ids.STATUS_TABLE, "children"), Input(ids.STATUS_TRIGGER, "n_intervals"))
 def _load(_n: int | None) -> object:
+    u = user()
+    if u is None or not u.can("status"):
+        return dbc.Alert(t("status.denied"), color="secondary")
     try:
         return report_table(doctor_report())
     except (OSError, ValueError, subprocess.SubprocessError) as exc:

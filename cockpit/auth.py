@@ -1,0 +1,508 @@
+"""Login, users and request protection for the cockpit's Flask server.
+
+- Users come from a TOML file (`config/users.toml`, or `COCKPIT_USERS_FILE`, or `create_app(users_file=...)`):
+  ``[[users]]`` tables with login, name, password_hash (argon2), tenants, groups, roles, department, email, lang.
+  The file is re-read when it changes (mtime), so adding a user needs no restart.
+- flask-login keeps the session; every route except the login page and static files needs a logged-in user
+  (`/_dash-*` and downloads answer 401, pages redirect to /login?next=...).
+- CSRF: double-submit cookie. The server sets `_csrf_token` (SameSite=Strict); dash-renderer sends it back as
+  the `X-CSRFToken` header on every callback POST, the login form carries it as a hidden field. A POST whose
+  token does not match (or whose Origin is another site) is refused with 403. Session cookies are HttpOnly and
+  SameSite=Lax.
+- Failed logins are throttled per user name and address (in-process; 5 failures per 5 minutes).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+import threading
+import time
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import Flask, Response, abort, g, redirect, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
+from markupsafe import escape
+
+from cockpit.i18n import LANGS, t
+from search.request import UserScope
+
+log = logging.getLogger("cockpit.auth")
+
+ROLES = ("agent", "analyst", "manager", "admin")
+# what each role may do beyond reading within its scope
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "agent": frozenset({"review"}),
+    "analyst": frozenset({"export", "review", "save_view"}),
+    "manager": frozenset({"export", "review", "save_view"}),
+    "admin": frozenset({"export", "review", "save_view", "status"}),
+}
+CSRF_COOKIE = "_csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+CSRF_FIELD = "csrf_token"
+PUBLIC_PREFIXES = ("/login", "/vendor/", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/healthz", "/lang/")
+API_PREFIXES = ("/_dash-", "/original/", "/_reload-hash")
+MAX_FAILURES = 5
+FAILURE_WINDOW_S = 300.0
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+
+
+@dataclass(frozen=True, eq=False)
+class User:
+    """A cockpit user (flask-login user object; `views.users.Viewer.of` adapts it by attribute names)."""
+
+    login: str
+    name: str
+    password_hash: str = field(repr=False)
+    tenants: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    department: str | None = None
+    email: str | None = None
+    lang: str = "de"
+    active: bool = True
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.login
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, User) and other.login == self.login
+
+    def __hash__(self) -> int:
+        return hash(self.login)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def role(self) -> str:
+        for r in reversed(ROLES):
+            if r in self.roles:
+                return r
+        return "agent"
+
+    def can(self, capability: str) -> bool:
+        return any(capability in CAPABILITIES.get(r, frozenset()) for r in self.roles)
+
+    @property
+    def scope(self) -> UserScope:
+        return UserScope(
+            user_id=self.login,
+            tenants=self.tenants if self.active else frozenset(),
+            groups=self.groups,
+            is_admin=self.is_admin,
+        )
+
+    @property
+    def scope_key(self) -> str:
+        """The part of a cache key that decides what this user may see (users with equal scopes share)."""
+        s = self.scope
+        return f"t={','.join(sorted(s.tenants))};g={','.join(sorted(s.groups))};a={int(s.is_admin)}"
+
+
+# ------------------------------------------------------------------------------------------------ users file
+
+
+def default_users_file() -> Path:
+    from core.settings import REPO_ROOT
+
+    return Path(os.environ.get("COCKPIT_USERS_FILE") or REPO_ROOT / "config" / "users.toml")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _as_set(value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(v.strip() for v in value.split(",") if v.strip())
+    return frozenset(str(v).strip() for v in value if str(v).strip())
+
+
+def parse_users(data: dict[str, Any], source: str = "users file") -> dict[str, User]:
+    """TOML data -> {login: User}. Broken entries are logged and skipped, never fatal."""
+    raw = data.get("users") or []
+    entries: list[dict[str, Any]] = []
+    if isinstance(raw, dict):
+        entries = [{"login": login, **(body or {})} for login, body in raw.items()]
+    elif isinstance(raw, list):
+        entries = [dict(e) for e in raw if isinstance(e, dict)]
+    out: dict[str, User] = {}
+    for entry in entries:
+        login = str(entry.get("login") or "").strip().lower()
+        problem = None
+        roles = _as_set(entry.get("roles") or entry.get("role"))
+        tenants = _as_set(entry.get("tenants") or entry.get("tenant"))
+        pw = str(entry.get("password_hash") or "")
+        if not login:
+            problem = "an entry has no login"
+        elif not pw.startswith("$argon2"):
+            problem = f"user {login!r} has no argon2 password_hash"
+        elif not tenants:
+            problem = f"user {login!r} has no tenants"
+        elif unknown := roles - set(ROLES):
+            problem = f"user {login!r} has unknown roles {sorted(unknown)}"
+        if problem:
+            log.warning("%s: %s (skipped)", source, problem)
+            continue
+        lang = str(entry.get("lang") or "de")
+        out[login] = User(
+            login=login,
+            name=str(entry.get("name") or login),
+            password_hash=pw,
+            tenants=tenants,
+            groups=_as_set(entry.get("groups")),
+            roles=roles or frozenset({"agent"}),
+            department=(str(entry["department"]) if entry.get("department") else None),
+            email=(str(entry["email"]) if entry.get("email") else None),
+            lang=lang if lang in LANGS else "de",
+            active=bool(entry.get("active", True)),
+        )
+    return out
+
+
+class UserStore:
+    """The users file, re-read when its modification time changes."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else default_users_file()
+        self._lock = threading.Lock()
+        self._mtime: float | None = None
+        self._users: dict[str, User] = {}
+
+    def users(self) -> dict[str, User]:
+        try:
+            mtime = self.path.stat().st_mtime
+        except OSError:
+            if self._mtime is not None or not self._users:
+                log.warning("no users file at %s: nobody can log in", self.path)
+            self._mtime, self._users = None, {}
+            return {}
+        if mtime != self._mtime:
+            with self._lock:
+                if mtime != self._mtime:
+                    try:
+                        data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+                    except (OSError, tomllib.TOMLDecodeError) as exc:
+                        log.error("users file %s unreadable: %s", self.path, exc)
+                        data = {}
+                    self._users = parse_users(data, str(self.path))
+                    self._mtime = mtime
+        return self._users
+
+    def get(self, login: str | None) -> User | None:
+        if not login:
+            return None
+        return self.users().get(str(login).strip().lower())
+
+    def authenticate(self, login: str, password: str) -> User | None:
+        user = self.get(login)
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if user is None or not user.active:
+            return None
+        return user
+
+
+def load_users(path: Path | None = None) -> dict[str, User]:
+    """All users of the file (for `views.users.default_directory`)."""
+    return UserStore(path).users()
+
+
+# ------------------------------------------------------------------------------------------------ throttling
+
+
+class LoginThrottle:
+    def __init__(self, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        return [ts for ts in self._failures.get(key, []) if now - ts < self.window_s]
+
+    def blocked(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = self._recent(key, now)
+            self._failures[key] = recent
+            return len(recent) >= self.max_failures
+
+    def fail(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._failures[key] = self._recent(key, now) + [now]
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths ("/search?q=x"); anything else (other hosts, //evil, javascript:) becomes "/"."""
+    if not target or not isinstance(target, str):
+        return "/"
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def csrf_token() -> str:
+    """The current request's CSRF token (the cookie's, or a fresh one set on the response)."""
+    token = getattr(g, "_csrf_token", None)
+    if token:
+        return str(token)
+    token = request.cookies.get(CSRF_COOKIE) or ""
+    if len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        g._csrf_new = True
+    g._csrf_token = token
+    return token
+
+
+def current_cockpit_user() -> User | None:
+    try:
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - outside a request
+        return None
+    return user if isinstance(user, User) else None
+
+
+def secret_key_for(var_dir: Path) -> str:
+    """COCKPIT_SECRET_KEY, else a key generated once into var/secret-key (0600) so all workers share it."""
+    env = os.environ.get("COCKPIT_SECRET_KEY")
+    if env:
+        return env
+    path = var_dir / "secret-key"
+    try:
+        return path.read_text().strip()
+    except OSError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+    except FileExistsError:
+        return path.read_text().strip()
+    except OSError as exc:
+        log.warning("cannot keep the secret key in %s (%s): sessions end when the process restarts", path, exc)
+    return key
+
+
+# ------------------------------------------------------------------------------------------------ login page
+
+
+_LOGIN_HTML = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} – {app}</title>
+<link rel="stylesheet" href="/vendor/bootstrap.min.css">
+<link rel="stylesheet" href="/vendor/font/bootstrap-icons.min.css">
+<link rel="stylesheet" href="/assets/cockpit.css">
+</head><body class="login-body">
+<main class="login-card card shadow-sm">
+<div class="card-body p-4">
+<div class="login-brand mb-3"><i class="bi bi-folder2-open" aria-hidden="true"></i> {app}</div>
+<h1 class="h4 mb-1">{title}</h1>
+<p class="text-muted small mb-3">{intro}</p>
+{message}
+<form method="post" action="/login" novalidate>
+<input type="hidden" name="{csrf_field}" value="{csrf}">
+<input type="hidden" name="next" value="{next}">
+<div class="mb-3"><label class="form-label" for="login-user">{user_label}</label>
+<input class="form-control" id="login-user" name="username" autocomplete="username" autofocus required value="{username}"></div>
+<div class="mb-3"><label class="form-label" for="login-password">{pw_label}</label>
+<input class="form-control" id="login-password" type="password" name="password" autocomplete="current-password" required></div>
+<button class="btn btn-primary w-100" id="login-submit" type="submit">{submit}</button>
+</form>
+<div class="mt-3 text-end small"><a href="/lang/{other}?next={next_q}">{switch}</a></div>
+</div></main></body></html>"""
+
+
+def render_login(
+    message_key: str | None = None, *, username: str = "", next_url: str = "/", kind: str = "danger"
+) -> str:
+    lang = session.get("lang") if session.get("lang") in LANGS else "de"
+    message = (
+        f'<div class="alert alert-{kind} py-2 small" role="alert" id="login-message">{escape(t(message_key, lang))}</div>'
+        if message_key
+        else ""
+    )
+    return _LOGIN_HTML.format(
+        lang=lang,
+        title=escape(t("login.title", lang)),
+        app=escape(t("app.title", lang)),
+        intro=escape(t("login.intro", lang)),
+        message=message,
+        csrf_field=CSRF_FIELD,
+        csrf=escape(csrf_token()),
+        next=escape(next_url),
+        next_q=escape(quote(f"/login?next={next_url}", safe="")),
+        user_label=escape(t("login.user", lang)),
+        pw_label=escape(t("login.password", lang)),
+        username=escape(username),
+        submit=escape(t("login.submit", lang)),
+        other="en" if lang == "de" else "de",
+        switch=escape(t("lang.switch", lang)),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ wiring
+
+
+def init_auth(server: Flask, store: UserStore, *, secure_cookies: bool = False) -> None:
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+    )
+    throttle = LoginThrottle()
+    manager = LoginManager()
+    manager.session_protection = "basic"
+    manager.init_app(server)
+    server.extensions["cockpit_users"] = store
+
+    @manager.user_loader
+    def _load(login: str) -> User | None:
+        user = store.get(login)
+        return user if user and user.active else None
+
+    @server.before_request
+    def _gate() -> Any:
+        path = request.path
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            origin = request.headers.get("Origin")
+            if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+                abort(403)
+            sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
+            cookie = request.cookies.get(CSRF_COOKIE) or ""
+            if not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
+                if path == "/login":
+                    g._csrf_failed = True
+                else:
+                    abort(403)
+        if not path.startswith(PUBLIC_PREFIXES) and not current_user.is_authenticated:
+            if path.startswith(API_PREFIXES):
+                abort(401)
+            full = request.full_path if request.query_string else path
+            return redirect("/login?next=" + quote(safe_next(full), safe=""))
+        return None
+
+    @server.after_request
+    def _csrf_cookie(resp: Response) -> Response:
+        token = getattr(g, "_csrf_token", None)
+        if token is None and not request.cookies.get(CSRF_COOKIE):
+            token = csrf_token()
+        if token and (getattr(g, "_csrf_new", False) or not request.cookies.get(CSRF_COOKIE)):
+            resp.set_cookie(
+                CSRF_COOKIE, token, samesite="Strict", secure=secure_cookies, httponly=False, max_age=12 * 3600
+            )
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return resp
+
+    @server.route("/login", methods=["GET", "POST"])
+    def _login() -> Any:
+        next_url = safe_next(request.values.get("next"))
+        if request.method == "GET":
+            if current_user.is_authenticated:
+                return redirect(next_url)
+            msg = "login.logged_out" if request.args.get("bye") else None
+            return Response(render_login(msg, next_url=next_url, kind="info"), mimetype="text/html")
+        username = (request.form.get("username") or "").strip().lower()[:100]
+        if getattr(g, "_csrf_failed", False):
+            return Response(render_login("login.csrf", username=username, next_url=next_url), 400, mimetype="text/html")
+        key = f"{username}|{request.remote_addr}"
+        if throttle.blocked(key):
+            return Response(
+                render_login("login.throttled", username=username, next_url=next_url), 429, mimetype="text/html"
+            )
+        user = store.authenticate(username, request.form.get("password") or "")
+        if user is None:
+            throttle.fail(key)
+            log.info("failed login for %r from %s", username, request.remote_addr)
+            return Response(
+                render_login("login.failed", username=username, next_url=next_url), 401, mimetype="text/html"
+            )
+        throttle.reset(key)
+        lang = session.get("lang")
+        session.clear()
+        login_user(user)
+        session["lang"] = lang if lang in LANGS else user.lang
+        session.permanent = True
+        _audit_login(server, user)
+        return redirect(next_url)
+
+    @server.route("/logout", methods=["POST"])
+    def _logout() -> Any:
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang in LANGS:
+            session["lang"] = lang
+        return redirect("/login?bye=1")
+
+    @server.route("/lang/<code>")
+    def _lang(code: str) -> Any:
+        """Switch the UI language and go back where the user was (`next`, else the same-site Referer)."""
+        if code in LANGS:
+            session["lang"] = code
+        target = request.args.get("next")
+        if not target and request.referrer:
+            ref = urlsplit(request.referrer)
+            if ref.netloc == request.host:
+                target = ref.path + (f"?{ref.query}" if ref.query else "")
+        return redirect(safe_next(target))
+
+    @server.route("/healthz")
+    def _health() -> Any:
+        return {"ok": True}
+
+
+def _audit_login(server: Flask, user: User) -> None:
+    svc = server.extensions.get("cockpit")
+    if svc is not None:
+        svc.audit("login", user)
+
+
+def users_for_tenant(users: Iterable[User], tenant: str) -> list[User]:
+    return sorted((u for u in users if tenant in u.tenants), key=lambda u: u.login)

@@ -1,0 +1,229 @@
+"""Users from config/users.toml (argon2), the request gate, CSRF, safe redirects, throttling."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from cockpit.auth import (
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    LoginThrottle,
+    User,
+    UserStore,
+    hash_password,
+    init_auth,
+    safe_next,
+)
+from core.settings import REPO_ROOT
+
+USERS = REPO_ROOT / "config" / "users.toml"
+
+
+def test_demo_users_match_the_demo_corpus_staff():
+    from demo.data import STAFF
+
+    users = UserStore(USERS).users()
+    for tenant, staff in STAFF.items():
+        for login, name, _ in staff:
+            u = users[login]
+            assert u.name == name and tenant in u.tenants and "all" in u.groups and u.department
+    assert users["admin"].is_admin and users["admin"].tenants == {"nord", "sued"}
+    # contracts carry acl_groups ["contracts", "management"]: someone in each tenant may read them
+    for tenant in STAFF:
+        assert any(u.groups & {"contracts", "management"} for u in users.values() if tenant in u.tenants)
+
+
+def test_demo_password_verifies_and_wrong_one_does_not():
+    store = UserStore(USERS)
+    assert store.authenticate("anna.schmidt", "demo") is not None
+    assert store.authenticate("Anna.Schmidt ", "demo") is not None  # login is case-insensitive
+    assert store.authenticate("anna.schmidt", "Demo") is None
+    assert store.authenticate("nobody", "demo") is None
+
+
+def test_users_file_holds_only_hashes():
+    text = USERS.read_text()
+    assert "password = " not in text and text.count("$argon2id$") >= 9
+
+
+def test_broken_entries_are_skipped(tmp_path: Path):
+    h = hash_password("pw")
+    path = tmp_path / "users.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        [[users]]
+        login = "ok"
+        password_hash = "{h}"
+        tenants = ["nord"]
+        roles = ["analyst"]
+        groups = ["all"]
+        [[users]]
+        login = "plain"
+        password_hash = "secret"
+        tenants = ["nord"]
+        [[users]]
+        login = "notenant"
+        password_hash = "{h}"
+        [[users]]
+        login = "badrole"
+        password_hash = "{h}"
+        tenants = ["nord"]
+        roles = ["god"]
+    """)
+    )
+    users = UserStore(path).users()
+    assert list(users) == ["ok"]
+    u = users["ok"]
+    assert u.scope.tenants == {"nord"} and u.scope.groups == {"all"} and not u.scope.is_admin
+    assert u.can("export") and not u.can("status")
+
+
+def test_users_file_is_reread_when_it_changes(tmp_path: Path):
+    import os
+
+    path = tmp_path / "users.toml"
+    h = hash_password("pw")
+    path.write_text(f'[[users]]\nlogin = "a"\npassword_hash = "{h}"\ntenants = ["nord"]\n')
+    store = UserStore(path)
+    assert set(store.users()) == {"a"}
+    path.write_text(path.read_text() + f'[[users]]\nlogin = "b"\npassword_hash = "{h}"\ntenants = ["sued"]\n')
+    os.utime(path, (1, 2))
+    assert set(store.users()) == {"a", "b"}
+
+
+def test_missing_users_file_means_nobody_logs_in(tmp_path: Path):
+    assert UserStore(tmp_path / "none.toml").authenticate("anna.schmidt", "demo") is None
+
+
+def test_inactive_users_see_nothing():
+    u = User("x", "X", "$argon2id$", frozenset({"nord"}), frozenset({"all"}), frozenset({"agent"}), active=False)
+    assert u.scope.sees_nothing
+
+
+def test_views_package_can_adapt_a_cockpit_user():
+    from views.users import Viewer
+
+    u = UserStore(USERS).users()["lena.hoffmann"]
+    v = Viewer.of(u)
+    assert v.login == "lena.hoffmann" and v.tenants == {"nord"} and "contracts" in v.groups
+    assert v.department == "vertrieb-nord"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/search?q=x", "/search?q=x"),
+        ("/dossier/C1", "/dossier/C1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/\\evil", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
+def test_safe_next(target, expected):
+    assert safe_next(target) == expected
+
+
+def test_throttle_blocks_after_repeated_failures():
+    th = LoginThrottle(max_failures=3, window_s=60)
+    for _ in range(3):
+        assert not th.blocked("a|1")
+        th.fail("a|1")
+    assert th.blocked("a|1") and not th.blocked("b|1")
+    th.reset("a|1")
+    assert not th.blocked("a|1")
+
+
+@pytest.fixture()
+def gated(tmp_path: Path) -> Flask:
+    app = Flask("t")
+    app.secret_key = "test"
+    init_auth(app, UserStore(USERS))
+
+    @app.route("/")
+    def home():  # type: ignore[no-untyped-def]
+        return "home"
+
+    @app.route("/_dash-update-component", methods=["POST"])
+    def update():  # type: ignore[no-untyped-def]
+        return "ok"
+
+    return app
+
+
+def test_pages_redirect_to_login_and_api_answers_401(gated: Flask):
+    c = gated.test_client()
+    r = c.get("/search?q=x")
+    assert r.status_code == 302 and r.headers["Location"] == "/login?next=%2Fsearch%3Fq%3Dx"
+    assert c.get("/_dash-layout").status_code == 401
+    assert c.get("/original/abc").status_code == 401
+    assert c.get("/login").status_code == 200
+    assert c.get("/vendor/bootstrap.min.css").status_code in (200, 404)  # public (404: no route in this bare app)
+
+
+def test_post_without_csrf_token_is_refused(gated: Flask):
+    c = gated.test_client()
+    c.get("/login")
+    token = c.get_cookie(CSRF_COOKIE).value
+    assert c.post("/_dash-update-component").status_code == 403
+    assert c.post("/_dash-update-component", headers={CSRF_HEADER: "wrong"}).status_code == 403
+    # a token but no session: passes CSRF, then the login gate
+    assert c.post("/_dash-update-component", headers={CSRF_HEADER: token}).status_code == 401
+    assert (
+        c.post("/_dash-update-component", headers={CSRF_HEADER: token, "Origin": "http://evil.example"}).status_code
+        == 403
+    )
+
+
+def test_login_flow_sets_a_session_and_rejects_bad_passwords(gated: Flask):
+    c = gated.test_client()
+    first = c.get("/login")
+    page = first.get_data(as_text=True)
+    token = c.get_cookie(CSRF_COOKIE).value
+    assert token in page and 'name="csrf_token"' in page
+    set_cookie = first.headers["Set-Cookie"]
+    assert "SameSite=Strict" in set_cookie and "HttpOnly" not in set_cookie
+    bad = c.post("/login", data={"username": "anna.schmidt", "password": "nope", "csrf_token": token})
+    assert bad.status_code == 401 and "falsch" in bad.get_data(as_text=True)
+    no_csrf = c.post("/login", data={"username": "anna.schmidt", "password": "demo"}, headers={})
+    ok = c.post("/login", data={"username": "anna.schmidt", "password": "demo", "csrf_token": token, "next": "/x?y=1"})
+    assert ok.status_code == 302 and ok.headers["Location"] == "/x?y=1"
+    assert c.get("/").get_data(as_text=True) == "home"
+    session_cookie = c.get_cookie("session")
+    assert session_cookie is not None and session_cookie.http_only and session_cookie.same_site == "Lax"
+    out = c.post("/logout", data={"csrf_token": token})
+    assert out.status_code == 302 and c.get("/").status_code == 302
+    del no_csrf
+
+
+def test_login_without_csrf_token_is_refused(gated: Flask):
+    c = gated.test_client()
+    r = c.post("/login", data={"username": "anna.schmidt", "password": "demo"})
+    assert r.status_code == 400
+
+
+def test_login_page_escapes_user_input(gated: Flask):
+    c = gated.test_client()
+    c.get("/login")
+    token = c.get_cookie(CSRF_COOKIE).value
+    r = c.post(
+        "/login", data={"username": "<script>x</script>", "password": "p", "csrf_token": token, "next": '"><script>'}
+    )
+    body = r.get_data(as_text=True)
+    assert "<script>x" not in body and "&lt;script&gt;x" in body
+
+
+def test_language_switch_returns_to_the_referring_page(gated: Flask):
+    c = gated.test_client()
+    r = c.get("/lang/en", headers={"Referer": "http://localhost/search?q=x"})
+    assert r.status_code == 302 and r.headers["Location"] == "/search?q=x"
+    r = c.get("/lang/de", headers={"Referer": "http://evil.example/steal"})
+    assert r.headers["Location"] == "/"
+    r = c.get("/lang/xx?next=/dossier/C1")
+    assert r.headers["Location"] == "/dossier/C1"
