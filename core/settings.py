@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +17,7 @@ ES_VERSION = "8.19.9"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COCKPIT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="COCKPIT_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     # Elasticsearch: an external cluster when es_url is set, else the project's own local node.
     es_url: str | None = Field(default=None, validation_alias=AliasChoices("ES_URL", "COCKPIT_ES_URL"))
@@ -46,6 +47,18 @@ class Settings(BaseSettings):
     # Ingest limits.
     max_file_mb: float = 50.0
     max_pdf_pages: int = 200
+
+    # Notifications (views/subscriptions): SMTP for e-mails; none configured = in-app inbox only, e-mails queued.
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # default by TLS mode: 587 starttls, 465 ssl, 25 none
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Dossier Cockpit <cockpit@localhost>"
+    smtp_timeout_s: float = 10.0
+    public_base_url: str = "http://127.0.0.1:8050"  # links in e-mails
+    digest_hour: int = Field(default=7, ge=0, le=23)  # daily digests go out at this local hour
+    deliver_every_s: float = 300.0  # `cockpit serve` sends due e-mails this often (0 = never)
 
     @property
     def archive_dir(self) -> Path:
