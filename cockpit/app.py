@@ -200,8 +200,12 @@ def _nav_links(user: Any, lang: str) -> list[Any]:
     for suffix, key, icon_name in (("views", "nav.views", "bi-bookmark-star"), ("inbox", "nav.inbox", "bi-bell")):
         page = _page_registered(suffix)
         if page is not None:
-            links.append(dbc.NavLink([_icon(icon_name), " ", t(key, lang)],
-                                     href=page.get("path") or f"/{suffix}", active="partial", id=f"nav-{suffix}"))  # fmt: skip
+            label: list[Any] = [_icon(icon_name), " ", t(key, lang)]
+            if suffix == "inbox":
+                label.append(html.Span(id=ids.INBOX_BADGE, className="badge rounded-pill bg-danger ms-1 nav-badge"))
+            links.append(
+                dbc.NavLink(label, href=page.get("path") or f"/{suffix}", active="partial", id=f"nav-{suffix}")
+            )
     if user is not None and user.can("status"):
         links.append(
             dbc.NavLink(
@@ -382,6 +386,14 @@ def _register_shell_callbacks(app: Dash) -> None:
         return "/search?" + urlencode({"q": q}) if q else "/search"
 
     @app.callback(
+        Output(ids.INBOX_BADGE, "children"),
+        Output(ids.INBOX_BADGE, "title"),
+        Input("_pages_location", "pathname"),
+    )
+    def _inbox_badge(_path: str | None) -> Any:
+        return inbox_badge(current_cockpit_user())
+
+    @app.callback(
         Output(ids.CUSTOMER_FINDER, "options"),
         Input(ids.CUSTOMER_FINDER, "search_value"),
         prevent_initial_call=True,
@@ -401,6 +413,24 @@ def _register_shell_callbacks(app: Dash) -> None:
         from cockpit.components import dossier_href
 
         return dossier_href(str(value)), None
+
+
+def inbox_badge(user: Any) -> tuple[str | None, str]:
+    """The unread count next to the inbox link (refreshed on every page change); nothing when zero or unknown."""
+    if user is None:
+        return None, ""
+    from cockpit.context import services
+    from views.subscriptions import unread_count
+
+    try:
+        svc = services()
+        n = unread_count(user, es=svc.es, prefix=svc.prefix)
+    except Exception:  # noqa: BLE001 - a badge never breaks the page
+        log.warning("inbox badge failed", exc_info=True)
+        return None, ""
+    if n <= 0:
+        return None, ""
+    return ("99+" if n > 99 else str(n)), t("inbox.unread", current_lang(), n=n)
 
 
 def customer_options(search: str | None) -> Any:

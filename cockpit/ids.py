@@ -11,6 +11,7 @@ HEADER_Q_GO = "header-q-go"
 CUSTOMER_FINDER = "customer-finder"
 SHELL_NAV_SEARCH = "shell-nav-search"
 SHELL_NAV_FINDER = "shell-nav-finder"
+INBOX_BADGE = "nav-inbox-badge"  # unread notifications next to the inbox link
 
 # search page
 SEARCH_NAV = "search-nav"

@@ -131,6 +131,7 @@ def test_views_and_inbox_pages(dash_duo, es, world, artifacts_dir, monkeypatch):
 
     go(dash_duo, "/inbox", "#inbox-list")
     assert dash_duo.find_element("#inbox-unread").get_attribute("data-unread") == "1"
+    dash_duo.wait_for_text_to_equal("#nav-inbox-badge", "1", timeout=20)  # the header's unread badge
     assert "Reklamation Lager" in dash_duo.find_element("#inbox-list").text
     dash_duo.driver.save_screenshot(str(artifacts_dir / "views-inbox.png"))
     dash_duo.find_element("#inbox-mark-all").click()
@@ -141,6 +142,8 @@ def test_views_and_inbox_pages(dash_duo, es, world, artifacts_dir, monkeypatch):
         time.sleep(0.3)
     assert dash_duo.find_element("#inbox-unread").get_attribute("data-unread") == "0"
     assert subs.unread_count({"login": "anna.test", "tenants": ["nord"]}, es=es, prefix=world["prefix"]) == 0
+    go(dash_duo, "/views", "#views-overview")
+    dash_duo.wait_for_text_to_equal("#nav-inbox-badge", "", timeout=20)
 
     # ben (an agent) sees the tenant-wide view read-only and cannot open anna's private ones
     dash_duo.driver.delete_all_cookies()
