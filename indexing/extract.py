@@ -67,6 +67,20 @@ log = logging.getLogger(__name__)
 # a dense A4 test page (12.8 s vs 17.6 s on 2 cores); below 300 it re-OCRs zoomed pages and misses words.
 os.environ.setdefault("PDF_RENDER_DPI", "300")
 
+# unstructured's stock tesseract agent recognises each page twice (hOCR, then plain text); ours writes both
+# from one tesseract run (see indexing/ocr_agent.py). OCR_AGENT set in the environment wins.
+_OCR_AGENT = "indexing.ocr_agent.OneRunTesseractAgent"
+
+
+def _use_one_run_ocr() -> None:
+    os.environ.setdefault("OCR_AGENT", _OCR_AGENT)
+    from unstructured.partition.utils import constants
+
+    module = _OCR_AGENT.rsplit(".", 1)[0]
+    if module not in constants.OCR_AGENT_MODULES_WHITELIST:  # the list object unstructured checks against
+        constants.OCR_AGENT_MODULES_WHITELIST.append(module)
+
+
 OCR_LANGUAGES: tuple[str, ...] = ("deu", "eng", "spa", "tur", "pol")
 
 REASON_CODES = (
@@ -95,8 +109,17 @@ class Limits:
 
 class Element(NamedTuple):
     text: str
-    category: str  # unstructured category: Title, NarrativeText, ListItem, Table, Header, ...
+    category: str  # unstructured category: Title, NarrativeText, ListItem, Table, Header, ... or UNCLASSIFIED
     page_number: int | None
+    raw_text: str = ""  # for UNCLASSIFIED: the text as unstructured had it (its title check runs on that)
+
+
+# Plain-text, PDF (fast and OCR) and XML elements: unstructured decides Title / NarrativeText / Text with
+# English heuristics that run the spaCy pipeline on EVERY element (sentence count, POS tags; ~40 % of the
+# CPU of a text PDF). The only thing we use of it is the title (`_title`, first plausible Title), so the
+# heuristics are skipped while partitioning and run, with unstructured's own functions on the same text,
+# only on the title candidates until the first Title. Such elements carry this category.
+UNCLASSIFIED = "Unclassified"
 
 
 @dataclass
@@ -167,7 +190,7 @@ def extract(source: bytes | Path | str, *, file_name: str, limits: Limits | None
         if not data:
             return ExtractFailure("empty_file", "file is empty (0 bytes)")
         ctx = _Ctx(data=data, file_name=file_name or "unnamed", limits=limits)
-        with _deadline(limits.timeout_s):
+        with _deadline(limits.timeout_s), _deferred_text_heuristics():
             _detect(ctx)
             return _run(ctx)
     except _Fail as exc:
@@ -531,18 +554,61 @@ def clean_text(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _to_elements(raw: list[Any], page_offset: int = 0) -> list[Element]:
+def _to_elements(raw: list[Any], page_offset: int = 0, *, deferred: bool = False) -> list[Element]:
+    """unstructured elements -> ours. `deferred`: partitioned under `_deferred_text_heuristics()`, so its
+    plain `Text` elements (category UncategorizedText) were not classified and become UNCLASSIFIED."""
     out: list[Element] = []
     for el in raw:
         category = getattr(el, "category", None) or type(el).__name__
         if category in _SKIP_CATEGORIES:
             continue
-        text = clean_text(getattr(el, "text", "") or "")
+        raw_text = getattr(el, "text", "") or ""
+        text = clean_text(raw_text)
         if not text:
             continue
         page = getattr(getattr(el, "metadata", None), "page_number", None)
-        out.append(Element(text, str(category), (page + page_offset) if isinstance(page, int) else None))
+        page = (page + page_offset) if isinstance(page, int) else None
+        if deferred and category == "UncategorizedText":
+            out.append(Element(text, UNCLASSIFIED, page, str(raw_text)))
+        else:
+            out.append(Element(text, str(category), page))
     return out
+
+
+_HEURISTICS_LOCK = threading.Lock()
+_HEURISTICS_OFF = 0
+
+
+def _unclassified(text: str, **_: Any) -> bool:
+    return False
+
+
+@contextlib.contextmanager
+def _deferred_text_heuristics() -> Iterator[None]:
+    """While active, unstructured's `element_from_text` (plain text, PDF, XML) leaves out its English
+    narrative/title heuristics: such elements become `Text` marked as unclassified (see UNCLASSIFIED).
+
+    Patches the two names in `unstructured.partition.text` (where `element_from_text` looks them up),
+    reference-counted so that concurrent extractions in threads restore them only at the end.
+    """
+    global _HEURISTICS_OFF
+    import unstructured.partition.text as text_module
+
+    with _HEURISTICS_LOCK:
+        if _HEURISTICS_OFF == 0:
+            text_module.is_possible_narrative_text = _unclassified  # type: ignore[assignment]
+            text_module.is_possible_title = _unclassified  # type: ignore[assignment]
+        _HEURISTICS_OFF += 1
+    try:
+        yield
+    finally:
+        with _HEURISTICS_LOCK:
+            _HEURISTICS_OFF -= 1
+            if _HEURISTICS_OFF == 0:
+                from unstructured.partition import text_type
+
+                text_module.is_possible_narrative_text = text_type.is_possible_narrative_text
+                text_module.is_possible_title = text_type.is_possible_title
 
 
 _PAGE_MARKER = re.compile(
@@ -553,13 +619,23 @@ _PAGE_MARKER = re.compile(
 
 
 def _title(elements: list[Element], fallback: str) -> str:
-    """First plausible Title element (>= 4 letters, not a page marker, not a long sentence), else fallback."""
+    """First plausible Title element (>= 4 letters, not a page marker, not a long sentence), else fallback.
+
+    UNCLASSIFIED elements are classified here, lazily, as unstructured's `element_from_text` would have."""
     for el in elements:
-        if el.category != "Title" or len(el.text) > 200:
+        if el.category not in ("Title", UNCLASSIFIED) or len(el.text) > 200:
             continue
-        if sum(c.isalpha() for c in el.text) >= 4 and not _PAGE_MARKER.match(el.text):
+        plausible = sum(c.isalpha() for c in el.text) >= 4 and not _PAGE_MARKER.match(el.text)
+        if plausible and (el.category == "Title" or _is_title(el.raw_text or el.text)):
             return el.text
     return fallback[:200]
+
+
+def _is_title(text: str) -> bool:
+    """unstructured's decision for a text that reached its narrative/title checks: Title?"""
+    from unstructured.partition.text_type import is_possible_narrative_text, is_possible_title
+
+    return not is_possible_narrative_text(text) and is_possible_title(text)
 
 
 def _finish(
@@ -661,7 +737,7 @@ def _extract_pdf(ctx: _Ctx) -> Extracted:
         raise _Fail("too_many_pages", f"{pages} pages > limit {ctx.limits.max_pages}")
     langs = list(ctx.limits.ocr_languages)
     raw = partition_pdf(file=io.BytesIO(data), strategy="fast", languages=langs)
-    elements = _to_elements(raw)
+    elements = _to_elements(raw, deferred=True)
 
     chars = dict.fromkeys(range(1, pages + 1), 0)
     for el in elements:
@@ -670,13 +746,14 @@ def _extract_pdf(ctx: _Ctx) -> Extracted:
     thin = [p for p, n in chars.items() if n < ctx.limits.min_chars_per_page]
     ocr_used = False
     if thin and ctx.limits.ocr:
+        _use_one_run_ocr()
         todo = thin[: ctx.limits.max_ocr_pages]
         if len(todo) < len(thin):
             ctx.warnings.append(f"OCR limited to {len(todo)} of {len(thin)} pages without text layer")
         try:
             if len(todo) == pages:
                 ocr_raw = partition_pdf(file=io.BytesIO(data), strategy="ocr_only", languages=langs)
-                ocr_elements = _to_elements(ocr_raw)
+                ocr_elements = _to_elements(ocr_raw, deferred=True)
                 replaced = set(todo)
             else:
                 ocr_elements = []
@@ -685,7 +762,7 @@ def _extract_pdf(ctx: _Ctx) -> Extracted:
                     ocr_raw = partition_pdf(
                         file=io.BytesIO(one), strategy="ocr_only", languages=langs, starting_page_number=page
                     )
-                    ocr_elements.extend(_to_elements(ocr_raw))
+                    ocr_elements.extend(_to_elements(ocr_raw, deferred=True))
                 replaced = set(todo)
             if ocr_elements:
                 ocr_used = True
@@ -789,6 +866,7 @@ def _extract_image(ctx: _Ctx) -> Extracted:
 
     from unstructured.partition.image import partition_image
 
+    _use_one_run_ocr()
     langs = list(ctx.limits.ocr_languages)
     elements: list[Element] = []
     blank = 0
@@ -810,7 +888,7 @@ def _extract_image(ctx: _Ctx) -> Extracted:
             payload = buf.getvalue()
         raw = partition_image(file=io.BytesIO(payload), strategy="ocr_only", languages=langs)
         page = index + 1
-        elements.extend(Element(el.text, el.category, page) for el in _to_elements(raw))
+        elements.extend(el._replace(page_number=page) for el in _to_elements(raw, deferred=True))
     if frames > ctx.limits.max_ocr_pages:
         ctx.warnings.append(f"OCR limited to {ctx.limits.max_ocr_pages} of {frames} frames")
     if not elements:
@@ -883,7 +961,7 @@ def _html_elements(ctx: _Ctx, html: str) -> list[Element]:
         from unstructured.partition.text import partition_text
 
         text = _html_to_text(html)
-        return _to_elements(partition_text(text=text)) if text.strip() else []
+        return _to_elements(partition_text(text=text), deferred=True) if text.strip() else []
     return _to_elements(partition_html(text=html))
 
 
@@ -948,7 +1026,7 @@ def _extract_xml(ctx: _Ctx) -> Extracted:
     except Exception as exc:  # noqa: BLE001  (broken XML: index what is readable as text)
         ctx.warnings.append(f"XML not well-formed, read as plain text: {_describe(exc)}")
         return _extract_text(ctx, text)
-    return _finish(ctx, _to_elements(raw))
+    return _finish(ctx, _to_elements(raw, deferred=True))
 
 
 def _extract_csv(ctx: _Ctx) -> Extracted:
@@ -980,7 +1058,7 @@ def _extract_text(ctx: _Ctx, text: str | None = None) -> Extracted:
     if not text.strip():
         raise _Fail("no_text", "text file holds only whitespace")
     raw = partition_text(text=text)
-    return _finish(ctx, _to_elements(raw))
+    return _finish(ctx, _to_elements(raw, deferred=True))
 
 
 # ---------------------------------------------------------------------------------------------- e-mail
@@ -1156,7 +1234,7 @@ def _extract_eml(ctx: _Ctx) -> Extracted:
     if body_plain.strip():
         from unstructured.partition.text import partition_text
 
-        elements = _to_elements(partition_text(text=body_plain))
+        elements = _to_elements(partition_text(text=body_plain), deferred=True)
     elif any(t.strip() for t in html):
         elements = _html_elements(ctx, "\n".join(html))
     if not meta.is_forward and _FORWARD_BODY.search("\n".join(el.text for el in elements[:200])):
@@ -1244,7 +1322,7 @@ def _msg_to_extracted(ctx: _Ctx, msg: Any) -> Extracted:
     if isinstance(body, str) and body.strip():
         from unstructured.partition.text import partition_text
 
-        elements = _to_elements(partition_text(text=body))
+        elements = _to_elements(partition_text(text=body), deferred=True)
     else:
         html = attr("htmlBody")
         if html:
