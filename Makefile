@@ -44,8 +44,13 @@ services-down:
 doctor: install
 	$(BIN)/cockpit doctor
 
-demo-data: install
+DEMO_STAMP := $(DEMO_DIR)/.generated-$(DEMO_CUSTOMERS)-$(DEMO_DOCUMENTS)
+
+demo-data: install $(DEMO_STAMP)                          ## the corpus is deterministic: generated once per size
+
+$(DEMO_STAMP): demo/*.py
 	$(BIN)/cockpit demo-data --out $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --documents $(DEMO_DOCUMENTS)
+	@touch $(DEMO_STAMP)
 
 demo: demo-data services-up
 	$(BIN)/cockpit ingest-customers $(DEMO_DIR)/customers.csv

@@ -160,7 +160,13 @@ def ingest(
         from views.subscriptions import after_ingest
 
         report = after_ingest(get_client(), get_settings().index_prefix, run.new_doc_ids)
-        console.print(f"subscriptions: {report}")
+        d = report.delivery
+        console.print(
+            f"subscriptions: {report.new_documents} new documents matched against {report.subscriptions} "
+            f"subscriptions in {report.seconds:.2f} s: {report.notifications_created} notifications"
+            + (f", {d.emails_sent} e-mails sent, {d.requeued} queued for retry" if d else "")
+            + (f"; errors: {'; '.join(d.errors)[:300]}" if d and d.errors else "")
+        )
     if summary:
         summary.parent.mkdir(parents=True, exist_ok=True)
         summary.write_text(json.dumps(run.as_dict(), ensure_ascii=False, indent=1))

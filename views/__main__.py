@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("doc_ids", nargs="+")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 
     from core.es import get_client
     from core.settings import get_settings
