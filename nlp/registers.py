@@ -442,3 +442,22 @@ def _classify_document(
     if _LETTER.search(folded[:3000]) or _CLOSING.search(folded[-1500:]):
         return "correspondence", "Brief ohne Belegmerkmale: Korrespondenz"
     return "other", "Keine Belegmerkmale gefunden"
+
+
+def heading_line(text: str, max_chars: int = 160) -> str | None:
+    """The document's own heading line ("Gutschrift GS-2026-00378", "Auftragsbestätigung AB-…"), for a display
+    title better than a PDF's first line (often the letterhead). None when the text has no such heading.
+
+    A bare heading word ("Rechnung") gets its own number appended when the text labels one ("Rechnungs-Nr.: …")."""
+    folded = fold(text)
+    match = _heading(text, folded)
+    if match is None:
+        return None
+    line_end = text.find("\n", match.start)
+    line = " ".join(text[match.start : line_end if line_end >= 0 else len(text)].split())
+    register = _register_of(match)
+    if not _numbers(line):
+        own = [n for p, n, _ in _own_numbers(text, folded) if PREFIX_REGISTER[p] == register and n not in line]
+        if own:
+            line = f"{line} {own[0]}"
+    return line[:max_chars].rstrip() or None

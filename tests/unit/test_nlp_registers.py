@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.registers import REGISTER_IDS, classify_register
+from nlp.registers import REGISTER_IDS, classify_register, heading_line
 
 HEAD = "Nordlicht Technik GmbH · Hafenstraße 12 · 20457 Hamburg\nMüller Bau GmbH\nIndustriestraße 5\n20095 Hamburg\n\n"
 
@@ -212,3 +212,28 @@ def test_doc_numbers_are_a_fallback_without_text() -> None:
 def test_only_known_register_ids_are_returned() -> None:
     for expected, *_ in DOCUMENTS + MAILS:
         assert expected in REGISTER_IDS and expected != "review"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the letterhead comes first; the heading line is the document's own
+        (
+            "Nordlicht Technik GmbH · Service · Ersatzteile\nHafenstraße 12, 20457 Hamburg\n\n"
+            "Gutschrift GS-2026-00378\nSehr geehrte Frau König,\nbezugnehmend auf Ihre Reklamation",
+            "Gutschrift GS-2026-00378",
+        ),
+        # a bare heading word gets the number its field label gives
+        (
+            "Müller Bau GmbH\n\nRechnung\nRechnungs-Nr.: RE-2026-00042\nDatum: 01.02.2026\n\nSehr geehrte Damen",
+            "Rechnung RE-2026-00042",
+        ),
+        # a reference in running text is not a heading
+        ("Sehr geehrte Damen und Herren,\nanbei die Rechnung RE-2026-00042 zu Ihrem Auftrag.", None),
+        # a number already on the line is not repeated
+        ("Pedido de compra PED-19099\nN.º de pedido: PED-19099\nFecha: 01/09/2026", "Pedido de compra PED-19099"),
+        ("", None),
+    ],
+)
+def test_heading_line(text, expected):
+    assert heading_line(text) == expected
