@@ -6,6 +6,7 @@
 For every folder: a fresh index built with the project's own schema (`indexing.schema.documents_mapping`,
 alias names from `indexing.schema`) and enrichment — language detected per document with
 `nlp.language.detect_language` (the benchmark is not told the language), lemmas with `nlp.lemmas.lemmatize`,
+Snowball stems with `nlp.stems.stem_text`,
 passages with `nlp.chunking.chunk_passages` (title on the first, as indexing.pipeline does) embedded with
 `nlp.embeddings` (vectors cached under ~/.cache/dossier-cockpit/bench/, keyed by model + text hash) — indexed with
 `elasticsearch.helpers.streaming_bulk`. Then every test query runs through `search.service.SearchService`
@@ -85,6 +86,7 @@ def enrich(ds: BeirSet, embedder: CachedEmbedder) -> list[dict[str, Any]]:
     """Language, lemmas and passages the way indexing.pipeline.enrich computes them."""
     from nlp.language import detect_language
     from nlp.lemmas import lemmatize
+    from nlp.stems import stem_text
 
     docs: list[dict[str, Any]] = []
     embed_inputs: list[str] = []
@@ -106,6 +108,7 @@ def enrich(ds: BeirSet, embedder: CachedEmbedder) -> list[dict[str, Any]]:
             "title": d["title"],
             "text": d["text"],
             "lemmas": lemmatize(full, lemma_lang),
+            "stems": stem_text(full, lemma_lang),
             "language": lang,
             "register": "other",
             "passages": [{"ord": i, "text": p} for i, p in enumerate(passages)],

@@ -73,6 +73,7 @@ class PreparedDoc:
     parent_uri: str | None = None  # the e-mail an attachment came with
     warnings: list[str] = field(default_factory=list)
     ocr_used: bool = False
+    stems: str = ""  # Snowball stems of title+text (nlp.stems), for the `stems` field
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,6 +114,7 @@ def build_body(
         "title": doc.title[:1000],
         "text": doc.text,
         "lemmas": doc.lemmas,
+        "stems": doc.stems,
         "language": doc.language,
         "file_name": doc.file_name,
         "mime_type": doc.mime_type,

@@ -276,6 +276,7 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
     from nlp.language import detect_language
     from nlp.lemmas import lemmatize
     from nlp.registers import classify_register
+    from nlp.stems import stem_text
 
     text = extracted.text
     title = extracted.title or Path(item.file_name).stem
@@ -338,6 +339,7 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
         text=text,
         language=lang,
         lemmas=lemmatize(f"{title}\n{text}", lemma_lang),
+        stems=stem_text(f"{title}\n{text}", lemma_lang),
         pages=extracted.pages,
         element_count=len(extracted.elements),
         register=register,

@@ -6,7 +6,8 @@ copies documents with point-in-time + search_after + bulk (the reindex module is
 and swaps the alias atomically.
 
 Only modules shipped in the integ-test archive are used: standard analyzer, keyword, dense_vector,
-nested, completion, date, numeric types. German stemming comes from the `lemmas` field that spaCy fills.
+nested, completion, date, numeric types. German stemming comes from the `lemmas` field that spaCy fills and the `stems`
+field (Snowball stems computed client-side by nlp.stems).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
             "title": _TEXT_KW,
             "text": {"type": "text", "analyzer": "standard"},
             "lemmas": {"type": "text", "analyzer": "standard"},  # spaCy lookup lemmas of title+text
+            "stems": {"type": "text", "analyzer": "standard"},  # Snowball stems of title+text (nlp.stems)
             "language": _KW,
             "file_name": _TEXT_KW,
             "mime_type": _KW,

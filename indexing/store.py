@@ -19,6 +19,7 @@ def ensure_index(es: Elasticsearch, prefix: str, kind: str, dims: int = schema.E
     """Create the concrete index of the current schema version and its alias when missing."""
     alias = schema.alias_name(prefix, kind)
     if es.indices.exists_alias(name=alias):
+        add_missing_fields(es, alias, schema.mapping_for(kind, dims))
         return alias
     name = schema.index_name(prefix, kind)
     if not es.indices.exists(index=name):
@@ -27,6 +28,20 @@ def ensure_index(es: Elasticsearch, prefix: str, kind: str, dims: int = schema.E
         )
     es.indices.put_alias(index=name, name=alias)
     return alias
+
+
+def add_missing_fields(es: Elasticsearch, alias: str, mapping: dict[str, Any]) -> list[str]:
+    """Additive schema changes without a new version: top-level fields of `mapping` that the alias's index
+    lacks (e.g. `stems`) are added in place. Documents indexed before have no value for them until re-ingested;
+    anything else (a changed type) needs a SCHEMA_VERSION bump and `migrate`."""
+    current = es.indices.get_mapping(index=alias)
+    have: set[str] = set()
+    for body in current.values():
+        have |= set(((body.get("mappings") or {}).get("properties") or {}).keys())
+    missing = {k: v for k, v in mapping.get("properties", {}).items() if k not in have}
+    if missing:
+        es.indices.put_mapping(index=alias, properties=missing)
+    return sorted(missing)
 
 
 def ensure_indices(es: Elasticsearch, prefix: str, dims: int = schema.EMBEDDING_DIMS) -> None:

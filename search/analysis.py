@@ -1,4 +1,4 @@
-"""Query analysis: the query's language and its lemmas, with the same nlp functions the write side uses.
+"""Query analysis: the query's language, its lemmas and Snowball stems, with the same nlp functions the write side uses.
 
 Pure computation (no I/O). Kept apart from `search.builder` so the builder stays free of NLP imports and its
 tests run without spaCy; `search.service` calls `analyze_query` and passes the result to the builders.
@@ -23,6 +23,7 @@ class QueryAnalysis:
     language: str = "und"  # detected query language ("und" when unknown or too short)
     lemmas: str = ""  # space-joined lower-case lemmas for the `lemmas` field ("" = no lemma clause)
     lemma_languages: tuple[str, ...] = ()
+    stems: str = ""  # space-joined Snowball stems (same languages as the lemmas) for the `stems` field
 
 
 def _detect(text: str) -> str:
@@ -47,6 +48,17 @@ def _lemmatize(text: str, lang: str) -> str:
         return text.lower()
 
 
+def _stem(text: str, lang: str) -> str:
+    try:
+        from nlp.stems import stem_text
+    except ImportError:
+        return ""
+    try:
+        return stem_text(text, lang)
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 def analyze_query(text: str, *, policy: str = "auto", default_language: str = DEFAULT_LANGUAGE) -> QueryAnalysis:
     """policy: "auto" (detected language; default+en union when short/undetermined), "detected" (detected
     language only), "union" (always default+en+detected)."""
@@ -62,7 +74,10 @@ def analyze_query(text: str, *, policy: str = "auto", default_language: str = DE
     else:
         langs = (lang,)
     seen: dict[str, None] = {}
+    stems: dict[str, None] = {}
     for lg in langs:
         for lemma in _lemmatize(text, lg).split():
             seen.setdefault(lemma, None)
-    return QueryAnalysis(language=lang, lemmas=" ".join(seen), lemma_languages=langs)
+        for stem in _stem(text, lg).split():
+            stems.setdefault(stem, None)
+    return QueryAnalysis(language=lang, lemmas=" ".join(seen), lemma_languages=langs, stems=" ".join(stems))

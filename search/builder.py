@@ -75,6 +75,7 @@ class KeywordTuning:
     text_boost: float = 1.0
     customer_boost: float = 2.0
     lemma_boost: float = 1.0
+    stem_boost: float = 1.0  # the client-side Snowball `stems` field (nlp.stems)
     id_boost: float = 20.0
     phrase_boost: float = 2.0
 
@@ -195,6 +196,8 @@ def text_query(
         )
         if analysis is not None and analysis.lemmas and tuning.lemma_boost > 0:
             should.append({"match": {"lemmas": {"query": analysis.lemmas, "boost": tuning.lemma_boost}}})
+        if analysis is not None and analysis.stems and tuning.stem_boost > 0:
+            should.append({"match": {"stems": {"query": analysis.stems, "boost": tuning.stem_boost}}})
         for phrase in parsed.phrases:
             should.append(
                 {

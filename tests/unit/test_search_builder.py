@@ -109,6 +109,26 @@ def test_keyword_query_structure() -> None:
     assert scoring["should"][1] == {"match": {"lemmas": {"query": "rechnung", "boost": 1.0}}}
     assert {"term": {"ids": {"value": "k10234", "boost": B.DEFAULT_TUNING.id_boost}}} in scoring["should"]
     assert {"term": {"is_latest": True}} in body["query"]["bool"]["filter"]
+    assert not any("stems" in c.get("match", {}) for c in scoring["should"])  # no stems analysed: no clause
+
+
+@pytest.mark.parametrize(
+    ("stems", "boost", "expected"),
+    [
+        ("rechnung", 1.0, {"match": {"stems": {"query": "rechnung", "boost": 1.0}}}),
+        ("rechnung", 0.5, {"match": {"stems": {"query": "rechnung", "boost": 0.5}}}),
+        ("rechnung", 0.0, None),  # switched off by the tuning
+        ("", 1.0, None),  # nothing to match
+    ],
+)
+def test_stem_clause(stems: str, boost: float, expected: dict[str, Any] | None) -> None:
+    analysis = QueryAnalysis("de", "rechnung", ("de",), stems=stems)
+    tuning = B.KeywordTuning(stem_boost=boost)
+    req = SearchRequest(text="Rechnungen")
+    scoring = B.text_query(parse_query(req.text), analysis, tuning)
+    assert scoring is not None
+    clauses = [c for c in scoring["bool"]["should"] if "stems" in c.get("match", {})]
+    assert clauses == ([expected] if expected else [])
 
 
 def test_latest_only_switch() -> None:
