@@ -275,12 +275,16 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
     from nlp.entities import all_ids, entity_facets, extract_entities
     from nlp.language import detect_language
     from nlp.lemmas import lemmatize
-    from nlp.registers import classify_register
+    from nlp.registers import classify_register, heading_line
     from nlp.stems import stem_text
 
     text = extracted.text
     title = extracted.title or Path(item.file_name).stem
     email = extracted.email
+    if email is None:  # a PDF's first line is often the sender's letterhead: its own heading names it better
+        heading = heading_line(text)
+        if heading and heading.casefold() not in title.casefold():
+            title = heading
     lang = detect_language(f"{title}\n{text}")
     lemma_lang = lang if lang != "und" else "de"
     page_offsets = _page_offsets(extracted.elements)
