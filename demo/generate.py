@@ -23,6 +23,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from indexing.schema import REGISTERS as SCHEMA_REGISTERS
+
 from . import data, texts
 from .customers import TENANTS, Customer, customers_csv, generate_customers, own_company, slugify
 from .fonts import find_unicode_font
@@ -34,19 +36,7 @@ from .render_scan import ScanLetter, render_letter, to_bilevel, to_png, to_tiff
 from .texts import LABELS, pick
 
 GENERATOR_VERSION = 1
-REGISTERS = (
-    "offer",
-    "order",
-    "order_confirmation",
-    "delivery_note",
-    "invoice",
-    "credit_note",
-    "complaint",
-    "correspondence",
-    "contract",
-    "service",
-    "other",
-)
+REGISTERS = tuple(r for r in SCHEMA_REGISTERS if r != "review")  # the review queue is not a document type
 WINDOW_DAYS = 730
 OUR_TOP_LEVEL = ("customers.csv", "customers.xlsx", "ground_truth.jsonl", "manifest.json") + TENANTS
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Identifier kinds recognised by nlp.entities; their normalised values go to `ids` and `entities.<kind>`.
+from nlp.entities import ENTITY_KINDS
+
 SCHEMA_VERSION = 1
 EMBEDDING_DIMS = 384
 
@@ -33,23 +36,6 @@ REGISTERS = (
     "service",
     "other",
     "review",  # "Klärfälle": documents the pipeline could not file with confidence
-)
-
-# Identifier kinds recognised by nlp.entities; their normalised values go to `ids` and `entities.<kind>`.
-ENTITY_KINDS = (
-    "customer_number",
-    "order_number",
-    "invoice_number",
-    "delivery_number",
-    "offer_number",
-    "iban",
-    "vat_id",
-    "email",
-    "phone",
-    "amount",
-    "date",
-    "person",
-    "org",
 )
 
 

@@ -27,7 +27,7 @@ from nlp.identifiers import (
     normalize_phone,
 )
 
-ENTITY_KINDS = (  # mirrors indexing.schema.ENTITY_KINDS (nlp is a leaf and does not import indexing)
+ENTITY_KINDS = (  # the index's `entities.<kind>` fields (indexing.schema imports this tuple)
     "customer_number",
     "order_number",
     "invoice_number",
