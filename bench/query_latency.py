@@ -35,22 +35,12 @@ from typing import Any
 import numpy as np
 
 from bench._common import es_client, percentiles
+from indexing.schema import REGISTERS as SCHEMA_REGISTERS
 
 DIMS = 384
 TENANTS = ("nord", "sued", "west")
 GROUPS = ("sales", "service", "finance", "management")
-REGISTERS = (
-    "offer",
-    "order",
-    "order_confirmation",
-    "delivery_note",
-    "invoice",
-    "credit_note",
-    "complaint",
-    "correspondence",
-    "contract",
-    "service",
-)
+REGISTERS = tuple(r for r in SCHEMA_REGISTERS if r not in ("other", "review"))  # the document types
 LANGS = ("de",) * 7 + ("en",) * 2 + ("pl",)
 SOURCES = ("file", "email", "attachment", "erp", "upload")
 N_CUSTOMERS = 2000
