@@ -14,8 +14,8 @@ How a file is read:
   ``mislabelled: ...`` warning is added. Random bytes named .docx/.pdf are ``corrupt``; an unknown
   binary is ``unsupported_type``.
 * PDF: unstructured ``fast`` (pdfminer). Pages with less than ``Limits.min_chars_per_page`` characters
-  are OCRed (``ocr_only``, tesseract with ``Limits.ocr_languages``): the whole document when no page has
-  a text layer, otherwise page by page. Never ``hi_res``/``auto`` (they need a model from a hub).
+  are OCRed (``ocr_only``, tesseract in the document's language, see `_ocr_in_language`): the whole
+  document when no page has a text layer, otherwise page by page. Never ``hi_res``/``auto`` (they need a model from a hub).
 * Images (PNG/JPEG/TIFF incl. multi-page/BMP/WEBP/HEIC): ``ocr_only``. Blank images are ``no_text``
   without running tesseract.
 * DOCX/XLSX/PPTX/HTML/XML/TXT/CSV/TSV: the unstructured partitioner; legacy DOC/PPT only when
@@ -87,7 +87,8 @@ def _use_one_run_ocr() -> None:
         constants.OCR_AGENT_MODULES_WHITELIST.append(module)
 
 
-OCR_LANGUAGES: tuple[str, ...] = ("deu", "eng", "spa", "tur", "pol")
+OCR_LANGUAGES: tuple[str, ...] = ("deu", "eng", "spa", "tur", "pol")  # the first: most documents' language
+_TESSERACT_LANGUAGE = {"de": "deu", "en": "eng", "es": "spa", "tr": "tur", "pl": "pol"}  # nlp.language codes
 
 REASON_CODES = (
     "empty_file",  # zero bytes
@@ -758,18 +759,28 @@ def _extract_pdf(ctx: _Ctx) -> Extracted:
             ctx.warnings.append(f"OCR limited to {len(todo)} of {len(thin)} pages without text layer")
         try:
             if len(todo) == pages:
-                ocr_raw = partition_pdf(file=io.BytesIO(data), strategy="ocr_only", languages=langs)
-                ocr_elements = _to_elements(ocr_raw, deferred=True)
-                replaced = set(todo)
+                ocr_elements = _ocr_in_language(
+                    ctx,
+                    lambda lang: _to_elements(
+                        partition_pdf(file=io.BytesIO(data), strategy="ocr_only", languages=lang), deferred=True
+                    ),
+                )
             else:
                 ocr_elements = []
                 for page in todo:
                     one = _single_page_pdf(reader, page)
-                    ocr_raw = partition_pdf(
-                        file=io.BytesIO(one), strategy="ocr_only", languages=langs, starting_page_number=page
+                    ocr_elements.extend(
+                        _ocr_in_language(
+                            ctx,
+                            lambda lang, one=one, page=page: _to_elements(  # type: ignore[misc]
+                                partition_pdf(
+                                    file=io.BytesIO(one), strategy="ocr_only", languages=lang, starting_page_number=page
+                                ),
+                                deferred=True,
+                            ),
+                        )
                     )
-                    ocr_elements.extend(_to_elements(ocr_raw, deferred=True))
-                replaced = set(todo)
+            replaced = set(todo)
             if ocr_elements:
                 ocr_used = True
                 # the OCR text of a page replaces the few characters fast found on it
@@ -851,6 +862,29 @@ def _single_page_pdf(reader: Any, page: int) -> bytes:
     return buf.getvalue()
 
 
+def _ocr_in_language(ctx: _Ctx, recognise: Callable[[list[str]], list[Element]]) -> list[Element]:
+    """OCR in the page's own language: first with the primary language alone, again with the language the
+    recognised text is written in when that is another of `Limits.ocr_languages` with letters of its own.
+
+    One language model per run instead of all five together: tesseract tries every listed model on
+    uncertain words, which costs about twice the CPU and mixes the alphabets up (a German "Mühlenweg"
+    read as Spanish "Múhlenweg"). The primary model reads the Latin letters of the other languages well
+    enough for the language to be identified on its text; Spanish, Turkish and Polish pages then pay a
+    second run for their own letters ("Dąbrowski", not "Dabrowski"). English pages keep the primary
+    model's text: English has no letters of its own, and the (usually German) letterhead keeps its umlauts.
+    """
+    from nlp.language import detect_language
+
+    langs = list(ctx.limits.ocr_languages)
+    elements = recognise(langs[:1])
+    if len(langs) > 1 and elements:
+        detected = detect_language(" ".join(el.text for el in elements))
+        other = _TESSERACT_LANGUAGE.get(detected)
+        if other is not None and other != langs[0] and other in langs and detected != "en":
+            elements = recognise([other]) or elements
+    return elements
+
+
 def _extract_image(ctx: _Ctx) -> Extracted:
     from PIL import Image, ImageOps
 
@@ -873,7 +907,6 @@ def _extract_image(ctx: _Ctx) -> Extracted:
     from unstructured.partition.image import partition_image
 
     _use_one_run_ocr()
-    langs = list(ctx.limits.ocr_languages)
     elements: list[Element] = []
     blank = 0
     for index in range(min(frames, ctx.limits.max_ocr_pages)):
@@ -892,9 +925,14 @@ def _extract_image(ctx: _Ctx) -> Extracted:
             buf = io.BytesIO()
             frame.save(buf, format="PNG")
             payload = buf.getvalue()
-        raw = partition_image(file=io.BytesIO(payload), strategy="ocr_only", languages=langs)
+        recognised = _ocr_in_language(
+            ctx,
+            lambda lang, payload=payload: _to_elements(  # type: ignore[misc]
+                partition_image(file=io.BytesIO(payload), strategy="ocr_only", languages=lang), deferred=True
+            ),
+        )
         page = index + 1
-        elements.extend(el._replace(page_number=page) for el in _to_elements(raw, deferred=True))
+        elements.extend(el._replace(page_number=page) for el in recognised)
     if frames > ctx.limits.max_ocr_pages:
         ctx.warnings.append(f"OCR limited to {ctx.limits.max_ocr_pages} of {frames} frames")
     if not elements:

@@ -597,3 +597,42 @@ def test_deferred_heuristics_nest_and_restore():
             assert text_module.is_possible_title is not text_type.is_possible_title
         assert text_module.is_possible_title is not text_type.is_possible_title
     assert text_module.is_possible_title is text_type.is_possible_title
+
+
+@pytest.mark.parametrize(
+    ("page_text", "runs"),
+    [
+        ("Sehr geehrte Damen und Herren, anbei erhalten Sie den Lieferschein zu Ihrer Bestellung.", [["deu"]]),
+        ("Dear Sir or Madam, please find enclosed the signed maintenance agreement for your records.", [["deu"]]),
+        ("Dostarczamy nastepujace pozycje zgodnie ze zleceniem, towar odebrano w komplecie i bez uszkodzen.",
+         [["deu"], ["pol"]]),
+        ("Estimados senores, les enviamos el albaran de entrega de su pedido con todas las posiciones.",
+         [["deu"], ["spa"]]),
+        ("Sayin yetkili, siparisinizin teslimat belgesini ekte gonderiyoruz, tum kalemler teslim edildi.",
+         [["deu"], ["tur"]]),
+    ],
+)  # fmt: skip
+def test_ocr_reads_a_page_with_the_model_of_its_own_language(page_text, runs):
+    """GIVEN a page the primary (German) model reads as `page_text` WHEN it is OCRed
+    THEN a second run with the page's own model follows only for languages with letters of their own."""
+    calls: list[list[str]] = []
+
+    def recognise(langs: list[str]) -> list[ex.Element]:
+        calls.append(langs)
+        return [ex.Element(text=f"{page_text} [{'+'.join(langs)}]", category="NarrativeText", page_number=1)]
+
+    ctx = ex._Ctx(data=b"", file_name="scan.png", limits=Limits())
+    elements = ex._ocr_in_language(ctx, recognise)
+    assert calls == runs
+    assert elements[0].text.endswith(f"[{runs[-1][0]}]")  # the last run's text is kept
+
+
+def test_ocr_with_one_configured_language_runs_once():
+    calls: list[list[str]] = []
+
+    def recognise(langs: list[str]) -> list[ex.Element]:
+        calls.append(langs)
+        return [ex.Element(text="Dostarczamy pozycje zgodnie ze zleceniem", category="NarrativeText", page_number=1)]
+
+    ex._ocr_in_language(ex._Ctx(data=b"", file_name="scan.png", limits=Limits(ocr_languages=("eng",))), recognise)
+    assert calls == [["eng"]]
