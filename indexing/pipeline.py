@@ -9,6 +9,7 @@ finds what is already indexed and skips it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import json
 import os
@@ -16,8 +17,8 @@ import pickle
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,7 @@ class WorkerContext:
         return self
 
 
+_WORKER_NICENESS = 5
 _CTX: WorkerContext | None = None  # one per worker process, loaded from the run's context file
 _CTX_FILE: str | None = None
 
@@ -120,6 +122,10 @@ def _init_worker() -> None:
     """Pool initializer: import the partitioners and load the models right away, while the main process
     is still setting the run up (the run's WorkerContext arrives with the first task)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    with contextlib.suppress(OSError):
+        # The model is the bottleneck: when the workers and the embedder compete for the cores, the
+        # embedder goes first (tesseract, started by the workers, inherits the lower priority).
+        os.nice(_WORKER_NICENESS)
     try:
         from indexing.extract import warm_up
         from nlp.entities import extract_entities
@@ -189,7 +195,7 @@ def process_item(ctx_file: str, item: WorkItem) -> WorkResult:
 # each new pool would pay the worker warm-up again, ~12 s on 2 cores). Replaced when broken or resized.
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
-_IN_FLIGHT_PER_WORKER = 32  # files handed to the workers ahead of the main process
+_IN_FLIGHT_PER_WORKER = 256  # files handed to the workers ahead of the main process (bounded in bytes too)
 _IN_FLIGHT_BYTES = 256 * 1024 * 1024
 
 
@@ -424,23 +430,46 @@ class Ingestor:
                 {"_op_type": "update", "_index": self.index, "_id": doc_id, "doc": {"sources": list(sources)}}
             )
 
-    def version_for(self, family_id: str) -> tuple[int, list[str]]:
+    def load_families(self, family_ids: list[str]) -> None:
+        """Fetch the indexed versions of the families not yet known to this run (one round trip)."""
         from indexing import store
 
-        if family_id not in self.families:
-            found = store.family_members(self.es, self.index, self.tenant, family_id)
+        todo = [f for f in dict.fromkeys(family_ids) if f not in self.families]
+        for family_id, found in store.family_members_many(self.es, self.index, self.tenant, todo).items():
             self.families[family_id] = [(m["_id"], int(m.get("version") or 1)) for m in found]
+
+    def version_for(self, family_id: str) -> tuple[int, list[str]]:
+        self.load_families([family_id])
         known = self.families[family_id]
         version = max((v for _, v in known), default=0) + 1
         return version, [doc_id for doc_id, _ in known]
 
+    def embed(self, texts: list[str], summary: RunSummary) -> Any:
+        """Vectors for `texts` through the cache; model time and model-computed passages are accounted."""
+        t0 = time.perf_counter()
+        before = self.cache.misses
+        vectors = self.cache.embed(texts, self.embedder.encode)
+        summary.stage_seconds["embed"] = summary.stage_seconds.get("embed", 0.0) + time.perf_counter() - t0
+        summary.passages_embedded += self.cache.misses - before
+        return vectors
+
+    def pre_embed(self, docs: list[D.PreparedDoc], summary: RunSummary) -> None:
+        """Embed the passages of results that arrived ahead of their turn, into the cache, while the
+        result whose turn it is is still being extracted: the model never idles while there is text."""
+        texts = [p for d in docs for p in d.passages]
+        if texts:
+            self.embed(texts, summary)
+
     def add_documents(self, docs: list[D.PreparedDoc], summary: RunSummary) -> None:
-        """Embed and queue index actions for prepared documents (one e-mail and its attachments)."""
+        """Embed and queue index actions for prepared documents (the results of several files, e-mails
+        with their attachments): one lookup, one model call and one family query for all of them."""
         if not docs:
             return
         ids = [D.doc_id_for(self.tenant, d.sha256) for d in docs]
         known = self.existing(ids)
         fresh: list[tuple[str, D.PreparedDoc]] = []
+        again: list[tuple[str, D.PreparedDoc]] = []  # same content as a fresh document of this batch
+        fresh_ids: set[str] = set()
         for doc_id, d in zip(ids, docs, strict=True):
             if d.parent_uri is not None:
                 summary.attachments_seen += 1
@@ -454,17 +483,23 @@ class Ingestor:
                     summary.duplicates_merged += 1
                 self.uri_to_id[d.source_uri] = doc_id
                 continue
-            fresh.append((doc_id, d))
             self.uri_to_id[d.source_uri] = doc_id
+            if doc_id in fresh_ids:
+                again.append((doc_id, d))
+                continue
+            fresh_ids.add(doc_id)
+            fresh.append((doc_id, d))
         if not fresh:
             return
         texts = [p for _, d in fresh for p in d.passages]
-        t0 = time.perf_counter()
-        before = self.cache.misses
-        vectors = self.cache.embed(texts, self.embedder.encode)
-        summary.stage_seconds["embed"] = summary.stage_seconds.get("embed", 0.0) + time.perf_counter() - t0
+        vectors = self.embed(texts, summary)
         summary.passages += len(texts)
-        summary.passages_embedded += self.cache.misses - before
+        self.load_families(
+            [
+                D.family_key(self.tenant, d.register, d.offer_numbers, d.source_uri, d.email is not None)
+                for _, d in fresh
+            ]
+        )
         pos = 0
         for doc_id, d in fresh:
             vecs = vectors[pos : pos + len(d.passages)].tolist()
@@ -506,6 +541,12 @@ class Ingestor:
             if d.filing_status == "review":
                 summary.sent_to_review += 1
             summary.warnings += len(d.warnings)
+        for doc_id, d in again:
+            if any(src.get("uri") == d.source_uri for src in self.sources[doc_id]):
+                summary.unchanged += 1
+            else:
+                self.merge_source(doc_id, {"sources": []}, d.source_uri, d.source_kind)
+                summary.duplicates_merged += 1
 
     def flush(self, summary: RunSummary, force: bool = False) -> None:
         from indexing import store
@@ -519,6 +560,16 @@ class Ingestor:
         for doc_id, err in failures:
             summary.failed.append(Failure(doc_id, "index_error", err))
         summary.stage_seconds["index"] = summary.stage_seconds.get("index", 0.0) + time.perf_counter() - t0
+
+
+_BATCH_PASSAGES = 64  # passages per model call: the workers are ahead, so waiting for them costs nothing
+_BATCH_RESULTS = 32
+
+
+def batch_full(batch: list[WorkResult]) -> bool:
+    """Whether the results collected so far go to the model and the index now."""
+    passages = sum(len(d.passages) for r in batch for d in r.docs)
+    return passages >= _BATCH_PASSAGES or len(batch) >= _BATCH_RESULTS
 
 
 def run_ingest(
@@ -568,17 +619,28 @@ def run_ingest(
     )
     items = list(iter_source_files(paths))
     summary.files_seen = len(items)
+    summary.stage_seconds["setup"] = time.perf_counter() - t_start
 
     bar = _Progress(progress, total=len(items))
+    batch: list[WorkResult] = []
+
+    def add_batch() -> None:
+        ingestor.add_documents([d for r in batch for d in r.docs], summary)
+        ingestor.flush(summary)
+        for _ in batch:
+            bar.advance(summary)
+        batch.clear()
+
     try:
         for result in _results(items, ctx, ingestor, archive, summary, workers):
             for k, v in result.seconds.items():
                 summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
             summary.failed.extend(result.failures)
             summary.attachments_seen += sum(1 for f in result.failures if "#" in f.source_uri)
-            ingestor.add_documents(result.docs, summary)
-            ingestor.flush(summary)
-            bar.advance(summary)
+            batch.append(result)
+            if batch_full(batch):
+                add_batch()
+        add_batch()
         ingestor.flush(summary, force=True)
         es.indices.refresh(index=ingestor.index)
     finally:
@@ -666,9 +728,10 @@ def _results(
             while window_full(len(window), in_flight, workers):
                 entry, size = window.popleft()
                 in_flight -= size
-                yield _resolve(entry)
+                yield _resolve(entry, summary, _embed_ahead(window, ingestor, summary))
         while window:
-            yield _resolve(window.popleft()[0])
+            entry = window.popleft()[0]
+            yield _resolve(entry, summary, _embed_ahead(window, ingestor, summary))
     finally:
         os.unlink(ctx_file)
 
@@ -680,9 +743,50 @@ def _safe(item: WorkItem, ctx: WorkerContext) -> WorkResult:
         return WorkResult(item.source_uri, [], [Failure(item.source_uri, "error", f"{type(exc).__name__}: {exc}")], {})
 
 
-def _resolve(entry: Future[WorkResult] | WorkResult) -> WorkResult:
+_EMBED_AHEAD_PASSAGES = 64
+
+
+def _embed_ahead(
+    window: deque[tuple[Future[WorkResult] | WorkResult, int]], ingestor: Ingestor, summary: RunSummary
+) -> Callable[[Future[WorkResult]], None]:
+    """What the main process does while the oldest result is not ready: embed the passages of later
+    results that are (results are indexed in input order, so that versions and duplicates are decided as
+    the files come; the vectors wait in the embedding cache), else wait for the next finished file. Only
+    that waiting counts as the "wait" stage (the workers are behind the model)."""
+
+    def step(head: Future[WorkResult]) -> None:
+        docs: list[D.PreparedDoc] = []
+        running: list[Future[WorkResult]] = [head]
+        for entry, _ in window:
+            if not isinstance(entry, Future):
+                continue
+            if not entry.done():
+                running.append(entry)
+            elif (
+                not getattr(entry, "embedded_ahead", False)
+                and entry.exception() is None
+                and sum(len(d.passages) for d in docs) < _EMBED_AHEAD_PASSAGES
+            ):
+                entry.embedded_ahead = True  # type: ignore[attr-defined]
+                docs.extend(entry.result().docs)
+        if docs:
+            ingestor.pre_embed(docs, summary)
+            return
+        t0 = time.perf_counter()
+        wait(running, return_when=FIRST_COMPLETED)
+        summary.stage_seconds["wait"] = summary.stage_seconds.get("wait", 0.0) + time.perf_counter() - t0
+
+    return step
+
+
+def _resolve(
+    entry: Future[WorkResult] | WorkResult, summary: RunSummary, meanwhile: Callable[[Future[WorkResult]], None]
+) -> WorkResult:
+    """The entry's result; until it is ready, `meanwhile(entry)` embeds ahead or waits."""
     if isinstance(entry, WorkResult):
         return entry
+    while not entry.done():
+        meanwhile(entry)
     try:
         return entry.result()
     except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed file, not a failed run

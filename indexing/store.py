@@ -142,10 +142,29 @@ def get_existing(es: Elasticsearch, index: str, ids: list[str], fields: list[str
 
 
 def family_members(es: Elasticsearch, index: str, tenant: str, family_id: str) -> list[dict[str, Any]]:
-    resp = es.search(
-        index=index,
-        size=100,
-        query={"bool": {"filter": [{"term": {"tenant": tenant}}, {"term": {"family_id": family_id}}]}},
-        source_includes=["doc_id", "version", "is_latest"],
-    )
-    return [h["_source"] | {"_id": h["_id"]} for h in resp["hits"]["hits"]]
+    return family_members_many(es, index, tenant, [family_id])[family_id]
+
+
+def family_members_many(
+    es: Elasticsearch, index: str, tenant: str, family_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The indexed versions of each family, in one round trip (one msearch body per family)."""
+    if not family_ids:
+        return {}
+    searches: list[dict[str, Any]] = []
+    for family_id in family_ids:
+        searches.append({"index": index})
+        searches.append(
+            {
+                "size": 100,
+                "query": {"bool": {"filter": [{"term": {"tenant": tenant}}, {"term": {"family_id": family_id}}]}},
+                "_source": ["doc_id", "version", "is_latest"],
+            }
+        )
+    resp = es.msearch(searches=searches)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for family_id, r in zip(family_ids, resp["responses"], strict=True):
+        if "error" in r:
+            raise RuntimeError(f"family lookup failed: {r['error']}")
+        out[family_id] = [h["_source"] | {"_id": h["_id"]} for h in r["hits"]["hits"]]
+    return out

@@ -146,3 +146,22 @@ def test_kill_minus_nine_mid_run_then_rerun_indexes_every_document_exactly_once(
     assert len(uris) == len(set(uris))
     expected = {t["doc_key"] for t in _truth(demo_corpus) if t["tenant"] == "nord"}
     assert expected <= set(uris)
+
+
+def test_identical_files_in_one_batch_are_one_document_with_both_sources(es, index_prefix, demo_corpus, tmp_path):
+    """GIVEN the same letter saved twice and a third copy in a later run WHEN ingested
+    THEN one document carries all three sources and the numbers add up."""
+    src = tmp_path / "inbox"
+    src.mkdir()
+    letter = "Sehr geehrte Damen und Herren,\n\nunsere Kundennummer ist K-10001. Bitte senden Sie ein Angebot."
+    (src / "a.txt").write_text(letter, encoding="utf-8")
+    (src / "b.txt").write_text(letter, encoding="utf-8")
+    ingest_customer_file(demo_corpus / "customers.csv", es=es, prefix=index_prefix)
+    run = run_ingest([src], tenant="nord", es=es, prefix=index_prefix, var_dir=tmp_path / "var", workers=0)
+    assert (run.documents_indexed, run.duplicates_merged, run.adds_up()) == (1, 1, True)
+    (src / "c.txt").write_text(letter, encoding="utf-8")
+    again = run_ingest([src], tenant="nord", es=es, prefix=index_prefix, var_dir=tmp_path / "var", workers=0)
+    assert (again.documents_indexed, again.unchanged, again.duplicates_merged) == (0, 2, 1)
+    docs = _docs(es, index_prefix)
+    assert len(docs) == 1
+    assert sorted(s["uri"].rsplit("/", 1)[-1] for s in docs[0]["sources"]) == ["a.txt", "b.txt", "c.txt"]
