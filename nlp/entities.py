@@ -148,10 +148,14 @@ _CUSTOMER_LABEL = (
     r"|Müşteri\s+(?:No\.?|numarası|numarasi|numaramız|numaramiz|kodu)"
     r"|Numer(?:em)?\s+klienta|Nr\.?\s+(?:klienta|kl\.))"
 )
-# "Kundennummer: K-10234", "Kd.-Nr. 10234", "Unsere Kundennummer lautet 10234", "Our customer number is 10234"
+# "Kundennummer: K-10234", "Kd.-Nr. 10234", "Unsere Kundennummer lautet 10234", "Our customer number is 10234";
+# right after a label, OCR's stray space inside the digits is tolerated ("Nr klienta: K-9 7676")
+_FIVE_DIGITS_OCR = r"(\d{5}|\d[ ]\d{4}|\d{2}[ ]\d{3}|\d{3}[ ]\d{2}|\d{4}[ ]\d)"
 _CUSTOMER_LABELLED = re.compile(
     _CUSTOMER_LABEL
-    + r"[ \t]*[:.#]?[ \t]*(?:(?:lautet|ist|is|es|to|bei\s+Ihnen:?)[ \t]+)?(?:K[ \t]?[-.]?[ \t]?)?(\d{5})(?!\d)",
+    + r"[ \t]*[:.#]?[ \t]*(?:(?:lautet|ist|is|es|to|bei\s+Ihnen:?)[ \t]+)?(?:K[ \t]?[-.]?[ \t]?)?"
+    + _FIVE_DIGITS_OCR
+    + r"(?![\d])",
     re.IGNORECASE,
 )
 _CUSTOMER_LABEL_ONLY = re.compile(_CUSTOMER_LABEL + r"(?![\w])", re.IGNORECASE)
@@ -373,7 +377,8 @@ class _Collector:
 def _customer_numbers(c: _Collector) -> None:
     labelled_at: set[int] = set()
     for m in _CUSTOMER_LABELLED.finditer(c.text):
-        c.add("customer_number", format_customer_number(m.group(1)), m.start(1), m.end(1), labelled=True)
+        digits = m.group(1).replace(" ", "")
+        c.add("customer_number", format_customer_number(digits), m.start(1), m.end(1), labelled=True)
         labelled_at.add(m.start())
     taken = c.spans("customer_number")
     for m in _CUSTOMER_BARE.finditer(c.text):

@@ -115,6 +115,8 @@ def test_facets_and_ids(invoice: Entities) -> None:
         ("Nr klienta: K-10234", "pl"),
         ("Nr kl. 10234", "pl"),
         ("Nasz numer klienta to 10234.", "pl"),
+        ("Nr klienta: K-1 0234", "pl"),  # OCR split the digits: tolerated right after a label
+        ("Kundennummer: K-102 34", "de"),
     ],
 )
 def test_customer_number_formats(text: str, lang: str) -> None:
@@ -134,7 +136,16 @@ def test_customer_number_in_a_separate_table_cell() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["PLZ 10234 Berlin", "RK-2026-10234", "Artikel 4711-10234", "Tel. 10234", "K-102345"],
+    [
+        "PLZ 10234 Berlin",
+        "RK-2026-10234",
+        "Artikel 4711-10234",
+        "Tel. 10234",
+        "K-102345",
+        "K-1 0234",
+        "Kundennummer: 1 02345",
+        "Kundennummer: 10 23 4",
+    ],
 )
 def test_no_customer_number_without_k_or_label(text: str) -> None:
     assert extract_entities(text, "de").customer_number == []
