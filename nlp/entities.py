@@ -480,7 +480,9 @@ def _total_label(folded: str, prev_end: int, start: int) -> int:
     if last is None:
         return 0
     gap = window[last.end() :]
-    if gap.count("\n") > 1 or _TOTAL_EXCLUDE.search(gap):
+    # label and amount on one line or the next; or in the next element (PDF table cells are elements of
+    # their own, joined by a blank line: "Gesamtbetrag\n\n15.446,53 EUR") with nothing else between them
+    if (gap.count("\n") > 1 and gap.strip(" \t\n:")) or _TOTAL_EXCLUDE.search(gap):
         return 0
     if last.group("weak") and _TOTAL_EXCLUDE.search(window[max(0, last.start() - 15) : last.start()]):
         return 0  # "Netto-Summe", "net total"

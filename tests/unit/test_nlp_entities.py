@@ -198,6 +198,14 @@ def test_vat_ids(text: str, expected: list[str]) -> None:
         ),
         ("Preis: $99.00 oder 1.500 € oder 12,50 EUR", "de", [99.0, 1500.0, 12.5], None),
         ("Gesamtbetrag:\n  2.469,12 EUR", "de", [2469.12], 2469.12),
+        # PDF table cells are elements of their own, joined by a blank line
+        (
+            "Nettobetrag\n\n12.980,28 EUR\n\nzzgl. 19 % USt.\n\n2.466,25 EUR\n\nGesamtbetrag\n\n15.446,53 EUR",
+            "de",
+            [12980.28, 2466.25, 15446.53],
+            15446.53,
+        ),
+        ("Gesamt\n\nFörderbandmotor\n\n725,88 EUR", "de", [725.88], None),  # a column header, not a total
     ],
 )
 def test_amounts(text: str, lang: str, amounts: list[float], total: float | None) -> None:
