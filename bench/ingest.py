@@ -85,6 +85,11 @@ def filing_quality(es: Any, prefix: str, corpus: Path) -> dict[str, Any]:
             for key in (lang, "all"):
                 stats[key]["missing"] += 1
             continue
+        if t["numbers"].get("total"):
+            got = f"{doc.get('total_amount') or 0:.2f} {doc.get('currency')}"
+            for key in (lang, "all"):
+                stats[key]["with_total"] += 1
+                stats[key]["total_ok"] += int(got == t["numbers"]["total"])
         auto = doc["filing"]["status"] == "auto"
         register = doc["filing"].get("suggested_register") or doc["register"]
         for key in (lang, "all"):
@@ -111,6 +116,7 @@ def filing_quality(es: Any, prefix: str, corpus: Path) -> dict[str, Any]:
             "auto_filed_pct": round(100 * s["auto"] / n, 2),
             "precision_auto_pct": round(100 * s["auto_correct"] / max(s["auto"], 1), 2),
             "register_accuracy_pct": round(100 * s["register_ok"] / n, 2),
+            "gross_total_correct": f"{s['total_ok']}/{s['with_total']}",
         }
     return {"by_language": report, "misfiled_examples": misfiled[:20]}
 
@@ -207,10 +213,11 @@ def main() -> None:
         f"unchanged {second['unchanged']:.0f}, new {second['documents_indexed']:.0f}"
     )
     print(f"peak RSS: {result['peak_rss']}")
-    print(f"{'language':<8} {'docs':>5} {'auto %':>7} {'prec %':>7} {'register %':>10}")
+    print(f"{'language':<8} {'docs':>5} {'auto %':>7} {'prec %':>7} {'register %':>10} {'gross total':>12}")
     for lang, r in quality["by_language"].items():
         print(
-            f"{lang:<8} {r['documents']:>5} {r['auto_filed_pct']:>7} {r['precision_auto_pct']:>7} {r['register_accuracy_pct']:>10}"
+            f"{lang:<8} {r['documents']:>5} {r['auto_filed_pct']:>7} {r['precision_auto_pct']:>7} "
+            f"{r['register_accuracy_pct']:>10} {r['gross_total_correct']:>12}"
         )
     print(f"wrote {args.out}")
 

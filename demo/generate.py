@@ -31,7 +31,7 @@ from .fonts import find_unicode_font
 from .ids import NOW, NOW_DATE, berlin_dt, format_amount, format_date, format_iban, money
 from .render_mail import Attachment, Mail, quote_block, render_eml
 from .render_office import ContractDoc, PriceList, render_contract_docx, render_pricelist_xlsx
-from .render_pdf import BizDoc, Line, render_business_pdf, render_image_pdf
+from .render_pdf import BizDoc, Line, render_business_pdf, render_image_pdf, with_total
 from .render_scan import ScanLetter, render_letter, to_bilevel, to_png, to_tiff
 from .texts import LABELS, pick
 
@@ -867,7 +867,7 @@ class World:
             outro=outro,
             subject_note=sub,
         )
-        return render_business_pdf(doc), {"customer_number": c.customer_number, "offer_number": an}, d
+        return render_business_pdf(doc), with_total({"customer_number": c.customer_number, "offer_number": an}, doc), d
 
     def build_oc_pdf(self, deal: Deal, variant: str) -> tuple[bytes, dict, date]:
         c, lang = deal.customer, deal.lang
@@ -909,7 +909,7 @@ class World:
             "offer_number": an,
             "po_number": deal.po,
         }
-        return render_business_pdf(doc), nums, d
+        return render_business_pdf(doc), with_total(nums, doc), d
 
     def build_dn_pdf(
         self, deal: Deal, variant: str, other: Customer | None = None, other_variant: str | None = None
@@ -972,7 +972,7 @@ class World:
             blocks=blocks,
             signature_box=L["signature"],
         )
-        return render_business_pdf(doc), nums, d
+        return render_business_pdf(doc), with_total(nums, doc), d
 
     def build_invoice_pdf(self, deal: Deal, variant: str) -> tuple[bytes, dict, date]:
         c, lang = deal.customer, deal.lang
@@ -1014,7 +1014,7 @@ class World:
             "delivery_note_number": ls_no,
             "po_number": deal.po,
         }
-        return render_business_pdf(doc), nums, d
+        return render_business_pdf(doc), with_total(nums, doc), d
 
     def credit_amount(self, deal: Deal) -> Decimal:
         if deal.reason == "wrong_amount":
@@ -1071,7 +1071,7 @@ class World:
             "invoice_number": re_no,
             "complaint_number": rk,
         }
-        return render_business_pdf(doc), nums, d
+        return render_business_pdf(doc), with_total(nums, doc), d
 
     def build_po_pdf(self, deal: Deal, variant: str) -> tuple[bytes, dict, date]:
         """The customer's own purchase order (customer letterhead, our company as recipient)."""
@@ -1116,7 +1116,7 @@ class World:
             author=c.contact_name,
         )
         nums = {"customer_number": c.customer_number, "po_number": deal.po, "offer_number": an, "order_number": au}
-        return render_business_pdf(doc), nums, d
+        return render_business_pdf(doc), with_total(nums, doc), d
 
     def build_service_pdf(self, c: Customer, k: Contract, d: date, variant: str) -> tuple[bytes, dict]:
         lang = k.lang

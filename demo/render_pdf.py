@@ -165,11 +165,22 @@ def _letterhead(pdf: _LetterPDF, doc: BizDoc) -> None:
     pdf.set_y(max(y, 80) + 8)
 
 
-def _totals(pdf: _LetterPDF, doc: BizDoc) -> None:
-    L = pdf.L
+def _net_vat_gross(doc: BizDoc) -> tuple[Decimal, Decimal, Decimal]:
     net = sum((ln.total for ln in doc.lines), Decimal("0"))
     vat = money(net * doc.vat_rate / Decimal(100))
-    gross = net + vat
+    return net, vat, net + vat
+
+
+def with_total(numbers: dict, doc: BizDoc) -> dict:
+    """The ground truth's numbers plus the printed gross total ("15446.53 EUR") when the PDF shows one."""
+    if not (doc.lines and doc.show_prices):
+        return numbers
+    return {**numbers, "total": f"{_net_vat_gross(doc)[2]:.2f} EUR"}
+
+
+def _totals(pdf: _LetterPDF, doc: BizDoc) -> None:
+    L = pdf.L
+    net, vat, gross = _net_vat_gross(doc)
     rows = [
         (L["net"], format_amount(net, doc.lang)),
         (L["vat"].format(rate=format_qty(doc.vat_rate, doc.lang)), format_amount(vat, doc.lang)),

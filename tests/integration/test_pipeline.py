@@ -165,3 +165,18 @@ def test_identical_files_in_one_batch_are_one_document_with_both_sources(es, ind
     docs = _docs(es, index_prefix)
     assert len(docs) == 1
     assert sorted(s["uri"].rsplit("/", 1)[-1] for s in docs[0]["sources"]) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_business_documents_carry_the_printed_gross_total(es, demo_index):
+    """GIVEN offers, order confirmations, invoices and credit notes whose PDF prints a gross total
+    WHEN indexed THEN the document's total_amount and currency are that total (the dossier's revenue)."""
+    by_uri = {s["uri"]: d for d in _docs(es, demo_index["prefix"]) for s in d["sources"]}
+    with_total = [t for t in _truth(demo_index["corpus"]) if t["numbers"].get("total")]
+    assert len(with_total) >= 20
+    wrong = [
+        (t["doc_key"], t["numbers"]["total"], by_uri[t["doc_key"]].get("total_amount"))
+        for t in with_total
+        if f"{by_uri[t['doc_key']].get('total_amount') or 0:.2f} {by_uri[t['doc_key']].get('currency')}"
+        != t["numbers"]["total"]
+    ]
+    assert wrong == []
