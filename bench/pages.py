@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +37,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import numpy as np
+
+# Run as a script, Python puts bench/ first on sys.path, where bench/views.py would shadow the views
+# package: the repository goes first instead.
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench._common import es_client, percentiles
 

@@ -32,6 +32,11 @@ from typing import Any
 
 import numpy as np
 
+# Run as a script, Python puts bench/ first on sys.path, where bench/views.py would shadow the views
+# package: the repository goes first instead.
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 from bench._common import (
     BeirSet,
     CachedEmbedder,

@@ -32,6 +32,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+# Run as a script, Python puts bench/ first on sys.path, where bench/views.py would shadow the views
+# package: the repository goes first instead.
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 from bench._common import es_client, percentiles
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
