@@ -141,10 +141,6 @@ def get_existing(es: Elasticsearch, index: str, ids: list[str], fields: list[str
     return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
 
 
-def family_members(es: Elasticsearch, index: str, tenant: str, family_id: str) -> list[dict[str, Any]]:
-    return family_members_many(es, index, tenant, [family_id])[family_id]
-
-
 def family_members_many(
     es: Elasticsearch, index: str, tenant: str, family_ids: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
