@@ -15,7 +15,8 @@ How a file is read:
   binary is ``unsupported_type``.
 * PDF: unstructured ``fast`` (pdfminer). Pages with less than ``Limits.min_chars_per_page`` characters
   are OCRed (``ocr_only``, tesseract in the document's language, see `_ocr_in_language`): the whole
-  document when no page has a text layer, otherwise page by page. Never ``hi_res``/``auto`` (they need a model from a hub).
+  document when no page has a text layer, otherwise page by page. Never ``hi_res``/``auto`` (they need
+  a model from a hub).
 * Images (PNG/JPEG/TIFF incl. multi-page/BMP/WEBP/HEIC): ``ocr_only``. Blank images are ``no_text``
   without running tesseract.
 * DOCX/XLSX/PPTX/HTML/XML/TXT/CSV/TSV: the unstructured partitioner; legacy DOC/PPT only when
@@ -759,27 +760,12 @@ def _extract_pdf(ctx: _Ctx) -> Extracted:
             ctx.warnings.append(f"OCR limited to {len(todo)} of {len(thin)} pages without text layer")
         try:
             if len(todo) == pages:
-                ocr_elements = _ocr_in_language(
-                    ctx,
-                    lambda lang: _to_elements(
-                        partition_pdf(file=io.BytesIO(data), strategy="ocr_only", languages=lang), deferred=True
-                    ),
-                )
+                ocr_elements = _ocr_in_language(ctx, partition_pdf, data)
             else:
                 ocr_elements = []
                 for page in todo:
                     one = _single_page_pdf(reader, page)
-                    ocr_elements.extend(
-                        _ocr_in_language(
-                            ctx,
-                            lambda lang, one=one, page=page: _to_elements(  # type: ignore[misc]
-                                partition_pdf(
-                                    file=io.BytesIO(one), strategy="ocr_only", languages=lang, starting_page_number=page
-                                ),
-                                deferred=True,
-                            ),
-                        )
-                    )
+                    ocr_elements.extend(_ocr_in_language(ctx, partition_pdf, one, starting_page_number=page))
             replaced = set(todo)
             if ocr_elements:
                 ocr_used = True
@@ -862,8 +848,9 @@ def _single_page_pdf(reader: Any, page: int) -> bytes:
     return buf.getvalue()
 
 
-def _ocr_in_language(ctx: _Ctx, recognise: Callable[[list[str]], list[Element]]) -> list[Element]:
-    """OCR in the page's own language: first with the primary language alone, again with the language the
+def _ocr_in_language(ctx: _Ctx, partition: Callable[..., list[Any]], data: bytes, **options: Any) -> list[Element]:
+    """`partition` (unstructured's partition_pdf / partition_image) of `data` with ``ocr_only``, in the
+    page's own language: first with the primary language alone, again with the language the
     recognised text is written in when that is another of `Limits.ocr_languages` with letters of its own.
 
     One language model per run instead of all five together: tesseract tries every listed model on
@@ -874,6 +861,10 @@ def _ocr_in_language(ctx: _Ctx, recognise: Callable[[list[str]], list[Element]])
     model's text: English has no letters of its own, and the (usually German) letterhead keeps its umlauts.
     """
     from nlp.language import detect_language
+
+    def recognise(languages: list[str]) -> list[Element]:
+        raw = partition(file=io.BytesIO(data), strategy="ocr_only", languages=languages, **options)
+        return _to_elements(raw, deferred=True)
 
     langs = list(ctx.limits.ocr_languages)
     elements = recognise(langs[:1])
@@ -925,12 +916,7 @@ def _extract_image(ctx: _Ctx) -> Extracted:
             buf = io.BytesIO()
             frame.save(buf, format="PNG")
             payload = buf.getvalue()
-        recognised = _ocr_in_language(
-            ctx,
-            lambda lang, payload=payload: _to_elements(  # type: ignore[misc]
-                partition_image(file=io.BytesIO(payload), strategy="ocr_only", languages=lang), deferred=True
-            ),
-        )
+        recognised = _ocr_in_language(ctx, partition_image, payload)
         page = index + 1
         elements.extend(el._replace(page_number=page) for el in recognised)
     if frames > ctx.limits.max_ocr_pages:

@@ -615,24 +615,30 @@ def test_deferred_heuristics_nest_and_restore():
 def test_ocr_reads_a_page_with_the_model_of_its_own_language(page_text, runs):
     """GIVEN a page the primary (German) model reads as `page_text` WHEN it is OCRed
     THEN a second run with the page's own model follows only for languages with letters of their own."""
+    from unstructured.documents.elements import NarrativeText
+
     calls: list[list[str]] = []
 
-    def recognise(langs: list[str]) -> list[ex.Element]:
-        calls.append(langs)
-        return [ex.Element(text=f"{page_text} [{'+'.join(langs)}]", category="NarrativeText", page_number=1)]
+    def partition(*, file, strategy, languages):
+        assert strategy == "ocr_only" and file.read() == b"page"
+        calls.append(languages)
+        return [NarrativeText(text=f"{page_text} [{'+'.join(languages)}]")]
 
     ctx = ex._Ctx(data=b"", file_name="scan.png", limits=Limits())
-    elements = ex._ocr_in_language(ctx, recognise)
+    elements = ex._ocr_in_language(ctx, partition, b"page")
     assert calls == runs
     assert elements[0].text.endswith(f"[{runs[-1][0]}]")  # the last run's text is kept
 
 
 def test_ocr_with_one_configured_language_runs_once():
+    from unstructured.documents.elements import NarrativeText
+
     calls: list[list[str]] = []
 
-    def recognise(langs: list[str]) -> list[ex.Element]:
-        calls.append(langs)
-        return [ex.Element(text="Dostarczamy pozycje zgodnie ze zleceniem", category="NarrativeText", page_number=1)]
+    def partition(*, file, strategy, languages):
+        calls.append(languages)
+        return [NarrativeText(text="Dostarczamy pozycje zgodnie ze zleceniem")]
 
-    ex._ocr_in_language(ex._Ctx(data=b"", file_name="scan.png", limits=Limits(ocr_languages=("eng",))), recognise)
+    ctx = ex._Ctx(data=b"", file_name="scan.png", limits=Limits(ocr_languages=("eng",)))
+    ex._ocr_in_language(ctx, partition, b"page")
     assert calls == [["eng"]]
