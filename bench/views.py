@@ -59,8 +59,9 @@ class RandomVectors:
 
 
 def users() -> dict[str, Any]:
-    from bench.query_latency import GROUPS, TENANTS
     from views.users import Viewer
+
+    from bench.query_latency import GROUPS, TENANTS
 
     rng = np.random.default_rng(5)
     out = {}
@@ -77,8 +78,9 @@ def users() -> dict[str, Any]:
 
 
 def customers(all_users: dict[str, Any]) -> list[dict[str, Any]]:
-    from bench.query_latency import CUSTOMERS
     from views.testing import make_customer
+
+    from bench.query_latency import CUSTOMERS
 
     by_tenant: dict[str, list[str]] = {}
     for login, u in all_users.items():
@@ -141,12 +143,13 @@ def make_views(all_users: dict[str, Any], n: int) -> list[tuple[dict[str, Any], 
 
 
 def setup(es: Any, data_prefix: str, prefix: str, n_views: int) -> dict[str, Any]:
+    from views.testing import index_customers
+
     from indexing import schema
     from indexing import store as istore
     from views import store
     from views import subscriptions as subs
     from views.access import can_see
-    from views.testing import index_customers
 
     teardown(es, data_prefix, prefix)
     data_index = list(es.indices.get_alias(name=schema.alias_name(data_prefix, "documents")).keys())[0]
@@ -258,12 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the bench-views-* indices")
     args = ap.parse_args(argv)
 
-    from bench.query_latency import ensure_index
-    from search.service import SearchService
-    from views import subscriptions as subs
     from views.mailer import SmtpConfig
     from views.service import ViewsService
     from views.testing import RecordingSmtp, index_documents
+
+    from bench.query_latency import ensure_index
+    from search.service import SearchService
+    from views import subscriptions as subs
 
     es = es_client()
     data_prefix = ensure_index(es, args.docs)

@@ -22,7 +22,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from cockpit import ids
-from cockpit.auth import UserStore, csrf_token, current_cockpit_user, init_auth, secret_key_for
+from cockpit.auth import csrf_token, current_cockpit_user, init_auth, secret_key_for
 from cockpit.cache import cache_config as default_cache_config
 from cockpit.i18n import current_lang, t
 
@@ -101,14 +101,14 @@ def create_app(
 
             return get_embedder()
 
-    from cockpit.services import CockpitServices
+    from app.context import AppContext
 
-    services = CockpitServices(
+    context = AppContext.create(
         es, prefix, archive_root=Path(archive_dir) if archive_dir else settings.archive_dir, cache=cache,
-        embedder_factory=embedder_factory,
+        embedder_factory=embedder_factory, users_file=users_file,
     )  # fmt: skip
-    server.extensions["cockpit"] = services
-    init_auth(server, UserStore(users_file), secure_cookies=secure_cookies)
+    server.extensions["app_context"] = context
+    init_auth(server, context.directory, secure_cookies=secure_cookies)
 
     if warm_up:
         started = {"done": False}
@@ -117,13 +117,21 @@ def create_app(
         def _warm() -> None:
             if not started["done"]:
                 started["done"] = True
-                services.warm_up()
+                from app.warmup import warm_up
+
+                warm_up(context)
 
     @server.route("/original/<path:doc_id>")
     def _original(doc_id: str) -> Any:
+        from app.documents import original
+        from domain.errors import AppError
+
         user = current_cockpit_user()
-        orig = services.original(doc_id, user) if user else None
-        if orig is None:
+        try:
+            if user is None:
+                raise LookupError(doc_id)
+            orig = original(context, user, doc_id)
+        except (AppError, LookupError):
             return Response(_not_found_html(), 404, mimetype="text/html")
         resp = send_file(
             io.BytesIO(orig.data),
@@ -419,12 +427,11 @@ def inbox_badge(user: Any) -> tuple[str | None, str]:
     """The unread count next to the inbox link (refreshed on every page change); nothing when zero or unknown."""
     if user is None:
         return None, ""
-    from cockpit.context import services
-    from views.subscriptions import unread_count
+    from app.notifications import unread_count
+    from cockpit.context import ctx
 
     try:
-        svc = services()
-        n = unread_count(user, es=svc.es, prefix=svc.prefix)
+        n = unread_count(ctx(), user)
     except Exception:  # noqa: BLE001 - a badge never breaks the page
         log.warning("inbox badge failed", exc_info=True)
         return None, ""
@@ -438,14 +445,14 @@ def customer_options(search: str | None) -> Any:
     search = (search or "").strip()
     if len(search) < 1:
         raise PreventUpdate
-    from flask import current_app
+    from app.search import suggest_customers
+    from cockpit.context import ctx
 
     user = current_cockpit_user()
     if user is None:
         return []
-    services = current_app.extensions["cockpit"]
     try:
-        found = services.suggest_customers(search, user, size=10)
+        found = suggest_customers(ctx(), user, search, size=10)
     except Exception as exc:  # noqa: BLE001 - a failing suggestion must not break the header
         log.warning("customer suggestions failed: %s", exc)
         return no_update

@@ -1,8 +1,7 @@
 """Login, users and request protection for the cockpit's Flask server.
 
-- Users come from a TOML file (`config/users.toml`, or `COCKPIT_USERS_FILE`, or `create_app(users_file=...)`):
-  ``[[users]]`` tables with login, name, password_hash (argon2), tenants, groups, roles, department, email, lang.
-  The file is re-read when it changes (mtime), so adding a user needs no restart.
+- Users are `domain.principal.Principal`s from the one users file (`app.users.UserDirectory`, re-read when it
+  changes); flask-login holds a `SessionUser` around the principal.
 - flask-login keeps the session; every route except the login page and static files needs a logged-in user
   (`/_dash-*` and downloads answer 401, pages redirect to /login?next=...).
 - CSRF: double-submit cookie. The server sets `_csrf_token` (SameSite=Strict); dash-renderer sends it back as
@@ -20,32 +19,20 @@ import os
 import secrets
 import threading
 import time
-import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import Flask, Response, abort, g, redirect, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 from markupsafe import escape
 
+from app.users import UserDirectory
 from cockpit.i18n import LANGS, t
-from search.request import UserScope
+from domain.principal import Principal
 
 log = logging.getLogger("cockpit.auth")
 
-ROLES = ("agent", "analyst", "manager", "admin")
-# what each role may do beyond reading within its scope
-CAPABILITIES: dict[str, frozenset[str]] = {
-    "agent": frozenset({"review"}),
-    "analyst": frozenset({"export", "review", "save_view"}),
-    "manager": frozenset({"export", "review", "save_view"}),
-    "admin": frozenset({"export", "review", "save_view", "status"}),
-}
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
@@ -54,188 +41,27 @@ API_PREFIXES = ("/_dash-", "/original/", "/_reload-hash")
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 300.0
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 
+class SessionUser:
+    """flask-login's view of a logged-in `Principal` (the cockpit works with the principal itself)."""
 
-@dataclass(frozen=True, eq=False)
-class User:
-    """A cockpit user (flask-login user object; `views.users.Viewer.of` adapts it by attribute names)."""
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
 
-    login: str
-    name: str
-    password_hash: str = field(repr=False)
-    tenants: frozenset[str] = frozenset()
-    groups: frozenset[str] = frozenset()
-    roles: frozenset[str] = frozenset()
-    department: str | None = None
-    email: str | None = None
-    lang: str = "de"
-    active: bool = True
-
-    # flask-login protocol
     @property
     def is_authenticated(self) -> bool:
         return True
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.principal.active
 
     @property
     def is_anonymous(self) -> bool:
         return False
 
     def get_id(self) -> str:
-        return self.login
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, User) and other.login == self.login
-
-    def __hash__(self) -> int:
-        return hash(self.login)
-
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.roles
-
-    @property
-    def role(self) -> str:
-        for r in reversed(ROLES):
-            if r in self.roles:
-                return r
-        return "agent"
-
-    def can(self, capability: str) -> bool:
-        return any(capability in CAPABILITIES.get(r, frozenset()) for r in self.roles)
-
-    @property
-    def scope(self) -> UserScope:
-        return UserScope(
-            user_id=self.login,
-            tenants=self.tenants if self.active else frozenset(),
-            groups=self.groups,
-            is_admin=self.is_admin,
-        )
-
-    @property
-    def scope_key(self) -> str:
-        """The part of a cache key that decides what this user may see (users with equal scopes share)."""
-        s = self.scope
-        return f"t={','.join(sorted(s.tenants))};g={','.join(sorted(s.groups))};a={int(s.is_admin)}"
-
-
-# ------------------------------------------------------------------------------------------------ users file
-
-
-def default_users_file() -> Path:
-    from core.settings import REPO_ROOT
-
-    return Path(os.environ.get("COCKPIT_USERS_FILE") or REPO_ROOT / "config" / "users.toml")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def _as_set(value: Any) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        return frozenset(v.strip() for v in value.split(",") if v.strip())
-    return frozenset(str(v).strip() for v in value if str(v).strip())
-
-
-def parse_users(data: dict[str, Any], source: str = "users file") -> dict[str, User]:
-    """TOML data -> {login: User}. Broken entries are logged and skipped, never fatal."""
-    raw = data.get("users") or []
-    entries: list[dict[str, Any]] = []
-    if isinstance(raw, dict):
-        entries = [{"login": login, **(body or {})} for login, body in raw.items()]
-    elif isinstance(raw, list):
-        entries = [dict(e) for e in raw if isinstance(e, dict)]
-    out: dict[str, User] = {}
-    for entry in entries:
-        login = str(entry.get("login") or "").strip().lower()
-        problem = None
-        roles = _as_set(entry.get("roles") or entry.get("role"))
-        tenants = _as_set(entry.get("tenants") or entry.get("tenant"))
-        pw = str(entry.get("password_hash") or "")
-        if not login:
-            problem = "an entry has no login"
-        elif not pw.startswith("$argon2"):
-            problem = f"user {login!r} has no argon2 password_hash"
-        elif not tenants:
-            problem = f"user {login!r} has no tenants"
-        elif unknown := roles - set(ROLES):
-            problem = f"user {login!r} has unknown roles {sorted(unknown)}"
-        if problem:
-            log.warning("%s: %s (skipped)", source, problem)
-            continue
-        lang = str(entry.get("lang") or "de")
-        out[login] = User(
-            login=login,
-            name=str(entry.get("name") or login),
-            password_hash=pw,
-            tenants=tenants,
-            groups=_as_set(entry.get("groups")),
-            roles=roles or frozenset({"agent"}),
-            department=(str(entry["department"]) if entry.get("department") else None),
-            email=(str(entry["email"]) if entry.get("email") else None),
-            lang=lang if lang in LANGS else "de",
-            active=bool(entry.get("active", True)),
-        )
-    return out
-
-
-class UserStore:
-    """The users file, re-read when its modification time changes."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path else default_users_file()
-        self._lock = threading.Lock()
-        self._mtime: float | None = None
-        self._users: dict[str, User] = {}
-
-    def users(self) -> dict[str, User]:
-        try:
-            mtime = self.path.stat().st_mtime
-        except OSError:
-            if self._mtime is not None or not self._users:
-                log.warning("no users file at %s: nobody can log in", self.path)
-            self._mtime, self._users = None, {}
-            return {}
-        if mtime != self._mtime:
-            with self._lock:
-                if mtime != self._mtime:
-                    try:
-                        data = tomllib.loads(self.path.read_text(encoding="utf-8"))
-                    except (OSError, tomllib.TOMLDecodeError) as exc:
-                        log.error("users file %s unreadable: %s", self.path, exc)
-                        data = {}
-                    self._users = parse_users(data, str(self.path))
-                    self._mtime = mtime
-        return self._users
-
-    def get(self, login: str | None) -> User | None:
-        if not login:
-            return None
-        return self.users().get(str(login).strip().lower())
-
-    def authenticate(self, login: str, password: str) -> User | None:
-        user = self.get(login)
-        try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return None
-        if user is None or not user.active:
-            return None
-        return user
-
-
-def load_users(path: Path | None = None) -> dict[str, User]:
-    """All users of the file (for `views.users.default_directory`)."""
-    return UserStore(path).users()
+        return self.principal.login
 
 
 # ------------------------------------------------------------------------------------------------ throttling
@@ -295,12 +121,13 @@ def csrf_token() -> str:
     return token
 
 
-def current_cockpit_user() -> User | None:
+def current_cockpit_user() -> Principal | None:
+    """The logged-in principal of this request (None outside a request or when nobody is logged in)."""
     try:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - outside a request
         return None
-    return user if isinstance(user, User) else None
+    return user.principal if isinstance(user, SessionUser) else None
 
 
 def secret_key_for(var_dir: Path) -> str:
@@ -387,7 +214,7 @@ def render_login(
 # ------------------------------------------------------------------------------------------------ wiring
 
 
-def init_auth(server: Flask, store: UserStore, *, secure_cookies: bool = False) -> None:
+def init_auth(server: Flask, directory: UserDirectory, *, secure_cookies: bool = False) -> None:
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -398,12 +225,11 @@ def init_auth(server: Flask, store: UserStore, *, secure_cookies: bool = False) 
     manager = LoginManager()
     manager.session_protection = "basic"
     manager.init_app(server)
-    server.extensions["cockpit_users"] = store
 
     @manager.user_loader
-    def _load(login: str) -> User | None:
-        user = store.get(login)
-        return user if user and user.active else None
+    def _load(login: str) -> SessionUser | None:
+        principal = directory.get(login)
+        return SessionUser(principal) if principal and principal.active else None
 
     @server.before_request
     def _gate() -> Any:
@@ -456,7 +282,7 @@ def init_auth(server: Flask, store: UserStore, *, secure_cookies: bool = False) 
             return Response(
                 render_login("login.throttled", username=username, next_url=next_url), 429, mimetype="text/html"
             )
-        user = store.authenticate(username, request.form.get("password") or "")
+        user = directory.authenticate(username, request.form.get("password") or "")
         if user is None:
             throttle.fail(key)
             log.info("failed login for %r from %s", username, request.remote_addr)
@@ -466,7 +292,7 @@ def init_auth(server: Flask, store: UserStore, *, secure_cookies: bool = False) 
         throttle.reset(key)
         lang = session.get("lang")
         session.clear()
-        login_user(user)
+        login_user(SessionUser(user))
         session["lang"] = lang if lang in LANGS else user.lang
         session.permanent = True
         _audit_login(server, user)
@@ -498,11 +324,9 @@ def init_auth(server: Flask, store: UserStore, *, secure_cookies: bool = False) 
         return {"ok": True}
 
 
-def _audit_login(server: Flask, user: User) -> None:
-    svc = server.extensions.get("cockpit")
-    if svc is not None:
-        svc.audit("login", user)
+def _audit_login(server: Flask, user: Principal) -> None:
+    from app import audit
 
-
-def users_for_tenant(users: Iterable[User], tenant: str) -> list[User]:
-    return sorted((u for u in users if tenant in u.tenants), key=lambda u: u.login)
+    ctx = server.extensions.get("app_context")
+    if ctx is not None:
+        audit.record(ctx, "login", user)

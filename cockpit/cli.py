@@ -73,7 +73,7 @@ def services_down() -> None:
 @services_app.command("status")
 def services_status() -> None:
     """Show whether the services answer."""
-    from cockpit.doctor import check_elasticsearch, check_redis
+    from core.doctor import check_elasticsearch, check_redis
 
     settings = get_settings()
     for check in (check_elasticsearch(settings), check_redis(settings)):
@@ -84,7 +84,7 @@ def services_status() -> None:
 @app.command()
 def doctor(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """Report every component with its version and state; exit 1 if a required one is missing."""
-    from cockpit.doctor import run_checks
+    from core.doctor import run_checks
 
     checks = run_checks()
     if as_json:
@@ -156,10 +156,10 @@ def ingest(
     run = run_ingest(paths, tenant=tenant, workers=workers, progress=True, own_identifiers=own)
     console.print(run.describe())
     if run.new_doc_ids:
-        from core.es import get_client
-        from views.subscriptions import after_ingest
+        from app.context import AppContext
+        from app.notifications import after_ingest
 
-        report = after_ingest(get_client(), get_settings().index_prefix, run.new_doc_ids)
+        report = after_ingest(AppContext.create(), run.new_doc_ids)
         d = report.delivery
         console.print(
             f"subscriptions: {report.new_documents} new documents matched against {report.subscriptions} "
@@ -197,7 +197,7 @@ def serve(
     every = get_settings().deliver_every_s if deliver_every is None else deliver_every
     children: list[subprocess.Popen[bytes]] = []
     if every > 0:
-        children.append(subprocess.Popen([sys.executable, "-m", "views", "deliver", "--every", str(every)]))
+        children.append(subprocess.Popen([sys.executable, "-m", "cockpit.cli", "deliver", "--every", str(every)]))
     cmd = [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
         "--threads", "4", "--timeout", "120", "--access-logfile", "-", "cockpit.wsgi:server",
@@ -224,14 +224,14 @@ def serve(
 
 def _print_welcome(host: str, port: int) -> None:
     """The URL and the demo logins, so a new user can log in at once."""
-    from cockpit.auth import load_users
+    from app.users import UserDirectory
 
     shown = "localhost" if host in ("0.0.0.0", "127.0.0.1") else host  # noqa: S104 - display only
     table = Table(title="Logins (config/users.toml; demo password: demo)", title_justify="left")
     for col in ("login", "role", "tenant", "department", "groups"):
         table.add_column(col)
     try:
-        users = load_users()
+        users = UserDirectory().all()
     except Exception as exc:  # noqa: BLE001 - the server reports the same problem; keep the hint short
         console.print(f"[yellow]users file: {exc}[/]")
         users = {}
@@ -252,17 +252,33 @@ def deliver(
     every: Annotated[float, typer.Option(help="repeat every N seconds (0 = once)")] = 0.0,
 ) -> None:
     """Send due notification e-mails (immediate ones and daily digests); retries what failed before."""
-    from views.__main__ import main as views_main
+    import datetime as dt
 
-    raise typer.Exit(views_main(["deliver", "--every", str(every)]))
+    from app.context import AppContext
+    from app.notifications import deliver as deliver_due
+
+    ctx = AppContext.create()
+    while True:
+        report = deliver_due(ctx, dt.datetime.now(dt.UTC))
+        console.print(
+            f"{dt.datetime.now().isoformat(timespec='seconds')}: due {report.due}, e-mails sent {report.emails_sent} "
+            f"({report.notifications_sent} notifications), requeued {report.requeued}, withdrawn {report.withdrawn}"
+            + (f", errors: {'; '.join(report.errors)[:300]}" if report.errors else "")
+        )
+        if every <= 0:
+            raise typer.Exit(0 if not report.errors else 1)
+        time.sleep(every)
 
 
 @app.command("seed-views")
 def seed_views() -> None:
     """Create the example saved views for every tenant (idempotent)."""
-    from views.__main__ import main as views_main
+    from app.context import AppContext
+    from views.seed import seed_examples
 
-    raise typer.Exit(views_main(["seed"]))
+    ctx = AppContext.create()
+    written = seed_examples(ctx.repo, ctx.store)
+    console.print(f"{len(written)} example views written" + ("" if written else " (all existed already)"))
 
 
 def main() -> None:

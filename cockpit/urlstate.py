@@ -270,3 +270,12 @@ def clean_text_param(raw: Any, max_chars: int = 500) -> str:
     value = _first(raw) or ""
     value = " ".join(value.replace("\x00", "").split())
     return value[:max_chars]
+
+
+def view_href(view_id: str, customer: str | None = None, page: int | None = None) -> str:
+    params: dict[str, Any] = {"view": view_id}
+    if customer:
+        params["customer"] = customer
+    if page and page > 1:
+        params["page"] = page
+    return "/views?" + urlencode(params)

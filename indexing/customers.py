@@ -109,29 +109,74 @@ def customer_doc(row: dict[str, str], now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def ingest_rows(es: Elasticsearch, prefix: str, rows: list[dict[str, str]], file: str) -> CustomerLoad:
-    load = CustomerLoad(file=file, rows=len(rows))
+def customer_record_id(tenant: str, customer_id: str) -> str:
+    """The customers index id: qualified by the tenant, so two tenants' customer ids never collide (and no
+    tenant can overwrite, or learn of, another's record)."""
+    return f"{tenant}:{customer_id}"
+
+
+@dataclass
+class ChangeReport:
+    """What a master-data upsert changed: new, changed, unchanged customer ids and rejected rows."""
+
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row number, code, detail)
+
+
+def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("updated_at",)}
+
+
+def upsert_rows(es: Elasticsearch, prefix: str, rows: list[dict[str, str]], *, first_row: int = 1) -> ChangeReport:
+    """Rows (already validated, each with its tenant) -> customers index; reports what changed. Legacy records
+    (id = bare customer id, before ids were tenant-qualified) of the same tenant are replaced."""
+    report = ChangeReport()
     now = dt.datetime.now(dt.UTC)
-    actions = []
-    for n, row in enumerate(rows, start=2):  # row 1 is the header
+    bodies: dict[str, dict[str, Any]] = {}
+    for n, row in enumerate(rows, start=first_row):
         empty = [c for c in REQUIRED if not row.get(c)]
         if empty:
-            load.rejected.append((n, f"empty {', '.join(empty)}"))
+            report.rejected.append((n, "customers.error.empty", ", ".join(empty)))
             continue
         body = customer_doc(row, now)
-        actions.append(
-            {
-                "_op_type": "index",
-                "_index": schema.alias_name(prefix, "customers"),
-                "_id": body["customer_id"],
-                "_source": body,
-            }
-        )
+        bodies[customer_record_id(body["tenant"], body["customer_id"])] = body
+    if not bodies:
+        return report
     store.ensure_index(es, prefix, "customers")
+    alias = schema.alias_name(prefix, "customers")
+    legacy_ids = sorted({b["customer_id"] for b in bodies.values()})
+    existing = store.get_existing(es, alias, sorted(bodies), ["*"])
+    legacy = store.get_existing(es, alias, legacy_ids, ["tenant", "customer_id"])
+    actions: list[dict[str, Any]] = []
+    for rid, body in bodies.items():
+        old = existing.get(rid)
+        cid = body["customer_id"]
+        if old is None:
+            report.new.append(cid)
+        elif _comparable(old) != _comparable(body):
+            report.changed.append(cid)
+        else:
+            report.unchanged.append(cid)
+            continue
+        actions.append({"_op_type": "index", "_index": alias, "_id": rid, "_source": body})
+        if (lg := legacy.get(cid)) is not None and lg.get("tenant") == body["tenant"]:
+            actions.append({"_op_type": "delete", "_index": alias, "_id": cid})
     failures = store.bulk_write(es, actions)
-    load.indexed = len(actions) - len(failures)
-    load.rejected += [(0, f"{i}: {err}") for i, err in failures]
-    es.indices.refresh(index=schema.alias_name(prefix, "customers"))
+    failed = {i for i, _ in failures}
+    for bucket in (report.new, report.changed):
+        bucket[:] = [c for c in bucket if not any(f.endswith(":" + c) or f == c for f in failed)]
+    report.rejected += [(0, "customers.error.write", f"{i}: {err}") for i, err in failures]
+    es.indices.refresh(index=alias)
+    return report
+
+
+def ingest_rows(es: Elasticsearch, prefix: str, rows: list[dict[str, str]], file: str) -> CustomerLoad:
+    load = CustomerLoad(file=file, rows=len(rows))
+    report = upsert_rows(es, prefix, rows, first_row=2)  # row 1 is the header
+    load.indexed = len(report.new) + len(report.changed) + len(report.unchanged)
+    load.rejected = [(n, f"{code}: {detail}") for n, code, detail in report.rejected]
     return load
 
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.builder import MISSING_GROUP_KEY, POST_TAG, PRE_TAG
+from domain.errors import Message
+from search.clauses import MISSING_GROUP_KEY, POST_TAG, PRE_TAG
 from search.request import GROUP_FIELDS, SearchRequest
 
 Fragment = tuple[tuple[str, bool], ...]
@@ -77,7 +78,7 @@ class SearchResult:
     groups: list[Group] = field(default_factory=list)
     total_groups: int = 0
     next_search_after: tuple[Any, ...] | None = None
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     mode: str = "keyword"
     language: str | None = None
     dense_weight: float | None = None
@@ -306,7 +307,7 @@ def parse_keyword_response(
     response: Mapping[str, Any],
     req: SearchRequest,
     *,
-    messages: Sequence[str] = (),
+    messages: Sequence[Message] = (),
     ranked_groups: bool = False,
 ) -> SearchResult:
     raw_hits = (response.get("hits") or {}).get("hits") or []
@@ -319,7 +320,7 @@ def parse_keyword_response(
     if hits and len(hits) == req.size and hits[-1].sort is not None and req.offset + len(hits) < total:
         next_after = hits[-1].sort
     if not hits and total and req.size:
-        msgs.append(f"No more results: page {req.page} is beyond the {total:,} hits.")
+        msgs.append(Message("msg.beyond", {"page": req.page, "n": total}))
     return SearchResult(
         hits=hits,
         total=total,

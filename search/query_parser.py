@@ -14,7 +14,8 @@ What users type into the search box, and what it becomes:
 - anything else, unknown prefixes (``foo:bar``) and Lucene syntax included -> plain text. The builder only
   uses match/multi_match/match_phrase/term queries, never query_string, so no character can break a query.
 
-Problems are reported as user-facing messages in ``ParsedQuery.messages`` (an invalid date such as
+Problems are reported as message codes (`domain.errors.Message`) in ``ParsedQuery.messages`` (an invalid date
+such as
 31.02.2026 is ignored with a message, a 2,000-character query is shortened at a word boundary), never raised.
 """
 
@@ -28,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import nlp.identifiers as nlp_ids
+from domain.errors import Message
 from search.request import DateRange
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ class ParsedQuery:
     customers: tuple[str, ...] = ()  # from kunde: (OR)
     registers: tuple[str, ...] = ()  # from typ: (OR)
     date_range: DateRange | None = None
-    messages: tuple[str, ...] = ()
+    messages: tuple[Message, ...] = ()
     truncated: bool = False
 
     @property
@@ -240,14 +242,12 @@ def parse_query(raw: str | None) -> ParsedQuery:
     original = raw or ""
     text = _clean(original)
     text = " ".join(text.split())
-    messages: list[str] = []
+    messages: list[Message] = []
     truncated = False
     if len(text) > MAX_QUERY_CHARS:
         text = _truncate(text, MAX_QUERY_CHARS)
         truncated = True
-        messages.append(
-            f"The query was {len(original):,} characters long; only the first {len(text)} characters were searched."
-        )
+        messages.append(Message("msg.query_too_long", {"n": len(text), "value": len(text)}))
 
     free_parts: list[str] = []  # in order: words and phrase texts
     words: list[str] = []
@@ -276,7 +276,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
                     value.lower()
                 )
                 if reg is None:
-                    messages.append(f"Unknown document type '{value}' — searched as text instead.")
+                    messages.append(Message("msg.unknown_type", {"value": value}))
                     free_parts.append(value)
                     words.extend(value.split())
                 elif reg not in registers:
@@ -287,15 +287,12 @@ def parse_query(raw: str | None) -> ParsedQuery:
                     # one required identifier = any of its stored forms
                     required_ids.append("|".join(variants))
                 else:
-                    messages.append(f"'{value}' is not a number — ignored.")
+                    messages.append(Message("msg.not_a_number", {"value": value}))
             elif k in DATE_PREFIXES:
                 try:
                     rng = parse_date_expression(value)
                 except ValueError:
-                    messages.append(
-                        f"'{value}' is not a valid date or date range (use 2026-01-31, 31.01.2026 or "
-                        "01.01.2026..31.03.2026) — the date condition was ignored."
-                    )
+                    messages.append(Message("msg.bad_date", {"value": value}))
                     continue
                 if date_range is not None:
                     rng = _intersect(date_range, rng)
@@ -315,7 +312,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
 
     if len(words) > MAX_TERMS:
         words = words[:MAX_TERMS]
-        messages.append(f"Only the first {MAX_TERMS} words were searched.")
+        messages.append(Message("msg.too_many_words", {"value": MAX_TERMS, "n": MAX_TERMS}))
     free_text = " ".join(free_parts)
     required_forms = {form for r in required_ids for form in r.split("|")}
     identifiers = [i for i in _identifier_candidates(free_text, words) if i not in required_forms]

@@ -1,12 +1,12 @@
-"""The read side's input: what the user asked for (`SearchRequest`) and who asks (`UserScope`).
+"""The read side's input: what the user asked for (`SearchRequest`). Who asks is a `domain.principal.Principal`.
 
 Pure data. Both are frozen dataclasses; `SearchRequest.__post_init__` normalises and validates so every
 builder can trust its input: unknown modes, sorts, facets or group keys raise `ValueError` (they are
 programming or API errors, not user typing — the REST/UI layer turns them into 400s); sizes and pages are
 clamped to what the server allows.
 
-Every builder in `search.builder` takes a `UserScope` as a required argument: there is no code path that
-builds an Elasticsearch body without the permission filter.
+Every builder in `search/` takes a `Principal` as a required argument and starts from
+`search.permissions.permission_filter`: there is no code path that builds an Elasticsearch body without it.
 """
 
 from __future__ import annotations
@@ -59,36 +59,6 @@ MAX_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # index.max_result_window default
 MAX_GROUP_SIZE = 50
 MAX_HITS_PER_GROUP = 10
-
-
-@dataclass(frozen=True)
-class UserScope:
-    """Who is asking. `tenants` and `groups` decide what they may see.
-
-    Permission rule (applied by `search.builder.permission_filter`):
-    ``tenant ∈ tenants AND (acl_groups ∩ groups ≠ ∅)``. An admin skips the group check but stays
-    inside their tenants (a tenant is a legal entity; nobody reads across tenants they were not given).
-    An empty tenant set sees nothing.
-    """
-
-    user_id: str
-    tenants: frozenset[str]
-    groups: frozenset[str] = frozenset()
-    is_admin: bool = False
-
-    def __post_init__(self) -> None:
-        if isinstance(self.tenants, str) or isinstance(self.groups, str):
-            raise TypeError("UserScope.tenants/groups must be collections of strings, not a string")
-        object.__setattr__(self, "tenants", frozenset(str(t) for t in self.tenants))
-        object.__setattr__(self, "groups", frozenset(str(g) for g in self.groups))
-
-    @property
-    def sees_nothing(self) -> bool:
-        return not self.tenants or (not self.is_admin and not self.groups)
-
-    def cache_key(self) -> str:
-        """What decides visibility (not the user id): users with the same rights share cached results."""
-        return json.dumps([sorted(self.tenants), sorted(self.groups), self.is_admin], separators=(",", ":"))
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,19 @@
-"""The read side's only I/O: run the bodies `search.builder` builds and parse the answers.
+"""The document search: run the bodies `search.builder` builds (through `search.repository`) and parse them.
 
-`SearchService(es, prefix, embedder_factory)`:
+`SearchService(repo, embedder_factory)`:
 
-- `search(request, scope)`: keyword = one search; semantic / hybrid = two `msearch` round trips: the light
+- `search(request, principal)`: keyword = one search; semantic / hybrid = two `msearch` round trips: the light
   lexical request (BM25 ids/scores + facets + groups) ∥ the light kNN request, fused in Python
   (`search.fusion`); then the page's sources, highlights and best passages. Without query text the request is
   a browse (filters, facets, newest first) and needs no embedding. A date/customer sort in hybrid mode orders
   every keyword match (the semantic ranking has nothing to add to a date order).
-- `similar(doc_id, scope, k)`: vector neighbours of a document's first passage (itself and its other
-  versions excluded), same permission filter.
-- `suggest_customers(prefix_text, scope)`: completion suggester (tenant context) + number prefix.
-- `export(request, scope)`: point-in-time + search_after over every permitted match.
+- `runs(text, principal)`: the raw keyword and semantic runs (benchmarks, fusion tuning).
 
-Elasticsearch errors never reach the user as such: `search` returns a `SearchResult` with a message (and
-logs the details), `export` raises `SearchError` with a user-facing message.
+Similar documents, customer suggestions and the export live in `search.lookups`.
+
+Elasticsearch errors never reach the user as such: `search` returns a `SearchResult` with a message code (and
+logs the details), `export` raises `domain.errors.Unavailable`. Messages are `domain.errors.Message` codes,
+translated by the front doors.
 """
 
 from __future__ import annotations
@@ -22,24 +22,21 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, TransportError
-
-from indexing.schema import alias_name
+from domain.errors import Message
+from domain.principal import Principal
 from search import builder as B
 from search.analysis import QueryAnalysis, analyze_query
 from search.fusion import FusionPolicy, fuse_hybrid, policy_for
 from search.parse import (
-    CustomerSuggestion,
     Group,
     Hit,
     SearchResult,
     best_passage_of,
     missing_group_keys,
-    parse_customer_suggestions,
     parse_facets,
     parse_groups,
     parse_hit,
@@ -47,25 +44,23 @@ from search.parse import (
     parse_light_hit,
     run_of,
 )
+from search.permissions import require_principal
 from search.query_parser import ParsedQuery, parse_query
-from search.request import GROUP_FIELDS, MAX_RESULT_WINDOW, SearchRequest, UserScope
+from search.repository import ReadFailed, Repository, hits_of
+from search.request import GROUP_FIELDS, MAX_RESULT_WINDOW, SearchRequest
 
 log = logging.getLogger(__name__)
 
 CANDIDATE_DEPTH = 100  # documents per run that the hybrid fuses (recall@100 needs 100)
 MAX_FUSED_DEPTH = 1000
-GENERIC_ERROR = "The search could not be completed. Please simplify the query or try again."
-
-
-class SearchError(RuntimeError):
-    """A failure with a message that can be shown to the user."""
+SEARCH_FAILED = Message("msg.search_failed")
+SEMANTIC_UNAVAILABLE = Message("msg.semantic_unavailable")
 
 
 class SearchService:
     def __init__(
         self,
-        es: Elasticsearch,
-        prefix: str | None = None,
+        repo: Repository,
         embedder_factory: Callable[[], Any] | None = None,
         *,
         fusion_policy: FusionPolicy | None = None,
@@ -74,16 +69,8 @@ class SearchService:
         candidate_depth: int = CANDIDATE_DEPTH,
         num_candidates_factor: float = 2.0,
         query_vector_cache: int = 512,
-        request_cache: bool | None = None,
     ) -> None:
-        if prefix is None:
-            from core.settings import get_settings
-
-            prefix = get_settings().index_prefix
-        self.es = es
-        self.prefix = prefix
-        self.index = alias_name(prefix, "documents")
-        self.customers_index = alias_name(prefix, "customers")
+        self.repo = repo
         self._embedder_factory = embedder_factory
         self._embedder: Any = None
         self._embedder_lock = threading.Lock()
@@ -95,14 +82,6 @@ class SearchService:
         self._vec_cache: OrderedDict[str, list[float]] = OrderedDict()
         self._vec_cache_size = query_vector_cache
         self._vec_lock = threading.Lock()
-        # None = the index default (only size=0 requests are cached); True = cache hits as well
-        self.request_cache = request_cache
-
-    def _header(self) -> dict[str, Any]:
-        header: dict[str, Any] = {"index": self.index}
-        if self.request_cache is not None:
-            header["request_cache"] = self.request_cache
-        return header
 
     # ------------------------------------------------------------------------------------- embeddings
 
@@ -156,31 +135,27 @@ class SearchService:
         analysis = analyze_query(parsed.text, policy=self.lemma_policy) if parsed.has_text else QueryAnalysis()
         return parsed, analysis
 
-    def search(self, request: SearchRequest, scope: UserScope) -> SearchResult:
-        if not isinstance(scope, UserScope):
-            raise TypeError("search() needs a UserScope")
+    def search(self, request: SearchRequest, principal: Principal) -> SearchResult:
+        require_principal(principal)
         started = time.perf_counter()
         parsed, analysis = self.analyze(request)
         messages = list(parsed.messages)
-        if scope.sees_nothing:
-            return SearchResult(messages=messages + ["You have no access to any documents."], mode=request.mode)
+        if principal.sees_nothing:
+            return SearchResult(messages=[*messages, Message("msg.no_access")], mode=request.mode)
         if request.offset + request.size > MAX_RESULT_WINDOW:
-            messages.append(
-                f"Only the first {MAX_RESULT_WINDOW:,} results can be paged through; "
-                "use a filter or a date sort with 'next page' for deeper lists."
-            )
+            messages.append(Message("msg.window", {"n": MAX_RESULT_WINDOW}))
             return self._finish(SearchResult(messages=messages, mode=request.mode), started, analysis)
         try:
             mode = request.mode
             if not parsed.has_text:
                 mode = "keyword"  # browse: no text to rank by
             if mode == "keyword":
-                result = self._keyword(request, scope, parsed, analysis, messages)
+                result = self._keyword(request, principal, parsed, analysis, messages)
             else:
-                result = self._vector_modes(request, scope, parsed, analysis, messages, mode)
-        except (ApiError, TransportError) as exc:
+                result = self._vector_modes(request, principal, parsed, analysis, messages, mode)
+        except ReadFailed as exc:
             log.warning("search failed for %r: %s", request.text[:200], exc)
-            return SearchResult(messages=messages + [GENERIC_ERROR], mode=request.mode)
+            return SearchResult(messages=[*messages, SEARCH_FAILED], mode=request.mode)
         return self._finish(result, started, analysis)
 
     def _finish(self, result: SearchResult, started: float, analysis: QueryAnalysis) -> SearchResult:
@@ -193,23 +168,23 @@ class SearchService:
     def _keyword(
         self,
         request: SearchRequest,
-        scope: UserScope,
+        principal: Principal,
         parsed: ParsedQuery,
         analysis: QueryAnalysis,
-        messages: list[str],
+        messages: list[Message],
     ) -> SearchResult:
-        body = B.keyword_body(request, scope, parsed, analysis, tuning=self.tuning)
-        resp = self.es.search(index=self.index, body=body, request_cache=self.request_cache)
-        result = parse_keyword_response(_body(resp), request, messages=messages)
+        body = B.keyword_body(request, principal, parsed, analysis, tuning=self.tuning)
+        resp = self.repo.search("documents", body)
+        result = parse_keyword_response(resp, request, messages=messages)
         return replace(result, mode="keyword")
 
     def _vector_modes(
         self,
         request: SearchRequest,
-        scope: UserScope,
+        principal: Principal,
         parsed: ParsedQuery,
         analysis: QueryAnalysis,
-        messages: list[str],
+        messages: list[Message],
         mode: str,
     ) -> SearchResult:
         """Semantic and hybrid relevance in two round trips:
@@ -227,13 +202,13 @@ class SearchService:
             log.warning("query embedding failed: %s", exc)
             vector = None
         if vector is None:
-            messages.append("Semantic search is unavailable right now; showing keyword results.")
-            return self._keyword(request, scope, parsed, analysis, messages)
+            messages.append(SEMANTIC_UNAVAILABLE)
+            return self._keyword(request, principal, parsed, analysis, messages)
 
         relevance = request.sort == "relevance"
         if mode == "hybrid" and not relevance:
             # a date/customer sort orders every keyword match; semantic ranking has nothing to add
-            return self._keyword(request, scope, parsed, analysis, messages)
+            return self._keyword(request, principal, parsed, analysis, messages)
         depth = min(MAX_FUSED_DEPTH, max(self.candidate_depth, request.offset + request.size))
         fields: list[str] = []
         if request.group_by is not None:
@@ -245,7 +220,7 @@ class SearchService:
         lex_parsed = parsed if mode == "hybrid" else replace(parsed, text="", terms=(), identifiers=())
         lexical = B.keyword_body(
             request,
-            scope,
+            principal,
             lex_parsed,
             analysis if mode == "hybrid" else None,
             size=depth if mode == "hybrid" else 0,
@@ -257,7 +232,7 @@ class SearchService:
         lexical.pop("search_after", None)
         knn = B.knn_body(
             request,
-            scope,
+            principal,
             parsed,
             vector,
             analysis,
@@ -267,13 +242,13 @@ class SearchService:
             light=True,
             fields=fields,
         )
-        kw_resp, sem_resp = _body(self.es.msearch(searches=[self._header(), lexical, self._header(), knn]))["responses"]
+        kw_resp, sem_resp = self.repo.msearch([("documents", lexical), ("documents", knn)])
         if "error" in kw_resp and "error" in sem_resp:
             log.warning("msearch failed: %s / %s", kw_resp["error"], sem_resp["error"])
-            return SearchResult(messages=[*messages, GENERIC_ERROR], mode=mode)
+            return SearchResult(messages=[*messages, SEARCH_FAILED], mode=mode)
         if "error" in sem_resp:
             log.warning("kNN request failed: %s", sem_resp["error"])
-            messages.append("Semantic search is unavailable right now; showing keyword results.")
+            messages.append(SEMANTIC_UNAVAILABLE)
             sem_resp = {}
         if "error" in kw_resp:
             log.warning("lexical request failed: %s", kw_resp["error"])
@@ -286,11 +261,11 @@ class SearchService:
             ranking, dense_weight = fused.ranking, fused.dense_weight
         else:
             ranking, dense_weight = sem_run, 1.0
-        raw_by_id = {str(h["_id"]): h for h in _hits(sem_resp)}
-        raw_by_id.update({str(h["_id"]): h for h in _hits(kw_resp)})
+        raw_by_id = {str(h["_id"]): h for h in hits_of(sem_resp)}
+        raw_by_id.update({str(h["_id"]): h for h in hits_of(kw_resp)})
         candidates = [parse_light_hit(raw_by_id[d], score) for d, score in ranking if d in raw_by_id]
         if not relevance:  # semantic mode with a date/customer sort: order the neighbours
-            candidates = _sort_hits(candidates, request.sort)
+            candidates = _sorthits_of(candidates, request.sort)
         page = candidates[request.offset : request.offset + request.size]
         aggs = kw_resp.get("aggregations") or {}
         rank_of = {h.doc_id: i for i, h in enumerate(candidates)}
@@ -303,25 +278,25 @@ class SearchService:
         full: dict[str, Hit] = {}
         extra_counts: dict[str | None, int] = {}
         if need or missing_keys:
-            searches: list[dict[str, Any]] = []
+            searches: list[tuple[str, dict[str, Any]]] = []
             if need:
                 for body in B.page_fetch_bodies(
-                    scope, parsed, analysis, vector, need, highlight=request.highlight, tuning=self.tuning
+                    principal, parsed, analysis, vector, need, highlight=request.highlight, tuning=self.tuning
                 ):
-                    searches += [self._header(), body]
+                    searches.append(("documents", body))
             if missing_keys:
                 body = B.group_count_body(
-                    request, scope, lex_parsed, analysis if mode == "hybrid" else None, missing_keys, self.tuning
+                    request, principal, lex_parsed, analysis if mode == "hybrid" else None, missing_keys, self.tuning
                 )
-                searches += [self._header(), body]
-            responses = _body(self.es.msearch(searches=searches))["responses"]
+                searches.append(("documents", body))
+            responses = self.repo.msearch(searches)
             if need:
                 fetched, passages = responses[0], responses[1]
                 if "error" in fetched:
                     log.warning("page fetch failed: %s", fetched["error"])
-                    return SearchResult(messages=[*messages, GENERIC_ERROR], mode=mode)
-                best = {str(h["_id"]): h for h in _hits(passages)} if "error" not in passages else {}
-                for h in _hits(fetched):
+                    return SearchResult(messages=[*messages, SEARCH_FAILED], mode=mode)
+                best = {str(h["_id"]): h for h in hits_of(passages)} if "error" not in passages else {}
+                for h in hits_of(fetched):
                     hit = parse_hit(h)
                     if (p := best.get(str(h["_id"]))) is not None:
                         text, ord_ = best_passage_of(p)
@@ -382,7 +357,7 @@ class SearchService:
             for g in groups
         ]
         if not page and candidates:
-            messages.append(f"No more results: page {request.page} is beyond the {len(candidates):,} best matches.")
+            messages.append(Message("msg.beyond", {"page": request.page, "n": len(candidates)}))
         return SearchResult(
             hits=hits,
             total=total,
@@ -400,139 +375,31 @@ class SearchService:
     # ------------------------------------------------------------------------------------- runs (benchmarks)
 
     def runs(
-        self, text: str, scope: UserScope, *, depth: int = CANDIDATE_DEPTH, request: SearchRequest | None = None
+        self, text: str, principal: Principal, *, depth: int = CANDIDATE_DEPTH, request: SearchRequest | None = None
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]], QueryAnalysis]:
         """The raw keyword and semantic runs of a query (one msearch of the same light bodies `search` uses,
         same permission filter) — for benchmarks and fusion tuning."""
         request = request or SearchRequest(text=text, size=depth, facets=(), highlight=False)
         parsed, analysis = self.analyze(request)
         lexical = B.keyword_body(
-            request,
-            scope,
-            parsed,
-            analysis,
-            size=depth,
-            from_=0,
-            with_facets=False,
-            with_groups=False,
-            tuning=self.tuning,
-            track_total_hits=False,
-            light=True,
-        )
+            request, principal, parsed, analysis, size=depth, from_=0, with_facets=False, with_groups=False,
+            tuning=self.tuning, track_total_hits=False, light=True,
+        )  # fmt: skip
         vector = self.embed_query(parsed.text) if parsed.has_text else None
-        searches: list[dict[str, Any]] = [self._header(), lexical]
+        searches: list[tuple[str, dict[str, Any]]] = [("documents", lexical)]
         if vector is not None:
             knn = B.knn_body(
-                request,
-                scope,
-                parsed,
-                vector,
-                analysis,
-                k=depth,
-                num_candidates=int(depth * self.num_candidates_factor),
-                tuning=self.tuning,
-                light=True,
-            )
-            searches += [self._header(), knn]
-        resp = _body(self.es.msearch(searches=searches))["responses"]
+                request, principal, parsed, vector, analysis, k=depth,
+                num_candidates=int(depth * self.num_candidates_factor), tuning=self.tuning, light=True,
+            )  # fmt: skip
+            searches.append(("documents", knn))
+        resp = self.repo.msearch(searches)
         for r in resp:
             if "error" in r:
-                raise SearchError(str(r["error"])[:500])
+                raise ReadFailed(str(r["error"])[:500])
         kw_run = run_of(resp[0])
         sem_run = run_of(resp[1]) if len(resp) > 1 else []
         return kw_run, sem_run, analysis
-
-    # ------------------------------------------------------------------------------------- similar
-
-    def similar(self, doc_id: str, scope: UserScope, k: int = 10) -> list[Hit]:
-        if not isinstance(scope, UserScope):
-            raise TypeError("similar() needs a UserScope")
-        if scope.sees_nothing:
-            return []
-        try:
-            src_resp = _body(self.es.search(index=self.index, body=B.source_vector_body(scope, doc_id)))
-            hits = (src_resp.get("hits") or {}).get("hits") or []
-            if not hits:
-                return []
-            src = hits[0].get("_source") or {}
-            passages = [p for p in (src.get("passages") or []) if p.get("vector")]
-            if not passages:
-                return []
-            first = min(passages, key=lambda p: p.get("ord", 0))
-            body = B.similar_body(scope, str(src.get("doc_id") or hits[0]["_id"]), first["vector"], k=k)
-            if src.get("family_id"):
-                body["knn"]["filter"].append({"bool": {"must_not": [{"term": {"family_id": src["family_id"]}}]}})
-            resp = _body(self.es.search(index=self.index, body=body))
-        except (ApiError, TransportError) as exc:
-            log.warning("similar(%s) failed: %s", doc_id, exc)
-            return []
-        return [parse_hit(h) for h in (resp.get("hits") or {}).get("hits") or []]
-
-    # ------------------------------------------------------------------------------------- suggest
-
-    def suggest_customers(self, prefix_text: str, scope: UserScope, size: int = 10) -> list[CustomerSuggestion]:
-        if not isinstance(scope, UserScope):
-            raise TypeError("suggest_customers() needs a UserScope")
-        if scope.sees_nothing or not (prefix_text or "").strip():
-            return []
-        try:
-            resp = _body(
-                self.es.search(index=self.customers_index, body=B.customer_suggest_body(scope, prefix_text, size=size))
-            )
-        except (ApiError, TransportError) as exc:
-            log.warning("suggest_customers(%r) failed: %s", prefix_text[:100], exc)
-            return []
-        return parse_customer_suggestions(resp, scope, size=size)
-
-    # ------------------------------------------------------------------------------------- export
-
-    def export(
-        self,
-        request: SearchRequest,
-        scope: UserScope,
-        *,
-        fields: list[str] | None = None,
-        batch: int = 500,
-        keep_alive: str = "2m",
-    ) -> Iterator[dict[str, Any]]:
-        """Every permitted document matching the request (keyword semantics: query text + filters + facet
-        selections), in the request's sort order (relevance = score), as `_source` dicts with `doc_id`."""
-        if not isinstance(scope, UserScope):
-            raise TypeError("export() needs a UserScope")
-        if scope.sees_nothing:
-            return
-        parsed, analysis = self.analyze(request)
-        try:
-            pit = _body(self.es.open_point_in_time(index=self.index, keep_alive=keep_alive))["id"]
-        except (ApiError, TransportError) as exc:
-            log.warning("export: open PIT failed: %s", exc)
-            raise SearchError(GENERIC_ERROR) from exc
-        after: list[Any] | None = None
-        try:
-            while True:
-                body = B.export_body(
-                    request, scope, parsed, analysis, pit_id=pit, search_after=after, batch=batch, fields=fields
-                )
-                body["pit"]["keep_alive"] = keep_alive
-                try:
-                    resp = _body(self.es.search(body=body))
-                except (ApiError, TransportError) as exc:
-                    log.warning("export page failed: %s", exc)
-                    raise SearchError(GENERIC_ERROR) from exc
-                pit = resp.get("pit_id", pit)
-                hits = (resp.get("hits") or {}).get("hits") or []
-                for h in hits:
-                    src = dict(h.get("_source") or {})
-                    src.setdefault("doc_id", h.get("_id"))
-                    yield src
-                if len(hits) < batch:
-                    break
-                after = hits[-1]["sort"]
-        finally:
-            try:
-                self.es.close_point_in_time(id=pit)
-            except (ApiError, TransportError) as exc:  # expired already: nothing to clean
-                log.debug("close PIT: %s", exc)
 
 
 def _keys(hit: Hit, field: str) -> tuple[str | None, ...]:
@@ -544,15 +411,7 @@ def _keys(hit: Hit, field: str) -> tuple[str | None, ...]:
     return (str(value),)
 
 
-def _hits(resp: Any) -> list[dict[str, Any]]:
-    return list(((resp or {}).get("hits") or {}).get("hits") or [])
-
-
-def _body(resp: Any) -> dict[str, Any]:
-    return resp.body if hasattr(resp, "body") else resp
-
-
-def _sort_hits(hits: list[Hit], sort: str) -> list[Hit]:
+def _sorthits_of(hits: list[Hit], sort: str) -> list[Hit]:
     if sort == "date_desc":
         return sorted(hits, key=lambda h: h.doc_date or "", reverse=True)
     if sort == "date_asc":

@@ -9,35 +9,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from domain.errors import AppError
+from domain.principal import Principal
 from views.model import View
-from views.users import Viewer
 
 
-class ViewError(Exception):
-    """A user-facing problem with a view (not found, not allowed, invalid)."""
+class ViewError(AppError):
+    """A problem with a view (not found, not allowed, invalid): a code for the front doors plus the detail."""
+
+    status = 422
+    code_for = "views.error"
+
+    def __init__(self, detail: str = "", **params: Any) -> None:
+        super().__init__(self.code_for, error=detail, **params)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail or self.code
 
 
 class ViewNotFound(ViewError):
-    pass
+    status = 404
+    code_for = "views.notfound"
 
 
 class ViewAccessError(ViewError):
-    pass
+    status = 403
 
 
 class ViewConflict(ViewError):
-    pass
+    status = 409
 
 
 class DossierRequired(ViewError):
     """A dossier-scoped view was run without a customer."""
 
+    code_for = "views.msg.dossier_required"
 
-def in_tenant(view: View, viewer: Viewer) -> bool:
+
+def in_tenant(view: View, viewer: Principal) -> bool:
     return view.tenant is not None and view.tenant in viewer.tenants and viewer.active
 
 
-def can_see(view: View, viewer: Viewer) -> bool:
+def can_see(view: View, viewer: Principal) -> bool:
     if not in_tenant(view, viewer):
         return False
     if view.owner == viewer.login or viewer.is_admin:
@@ -48,11 +64,11 @@ def can_see(view: View, viewer: Viewer) -> bool:
     return group is not None and group in viewer.memberships
 
 
-def can_edit(view: View, viewer: Viewer) -> bool:
+def can_edit(view: View, viewer: Principal) -> bool:
     return in_tenant(view, viewer) and (view.owner == viewer.login or viewer.is_admin)
 
 
-def section_of(view: View, viewer: Viewer) -> str:
+def section_of(view: View, viewer: Principal) -> str:
     """Where a visible view is listed for this viewer: mine | department | tenant | admin."""
     if view.owner == viewer.login:
         return "mine"

@@ -5,7 +5,7 @@
 - relative dates are resolved in the configured time zone (`views.dates`) into the request's date range;
 - viewer-relative filters are resolved *for the viewer*: "my customers" = the customer ids where the viewer
   is account manager, "my department" = the customers looked after by the viewer's department (the caller
-  looks both up in the customers index: `views.service.viewer_customers`);
+  looks both up in the customers index: `app.views`);
 - a dossier-scoped view runs inside the dossier it is opened from (`customer_id`), raising
   `DossierRequired` without one;
 - all customer restrictions (the view's own customer filter, my customers, my department, the dossier) are
@@ -27,16 +27,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.principal import Principal
 from indexing.schema import REGISTERS
 from search.request import DATE_FIELDS, FACET_FIELDS, GROUP_BYS, SORTS, DateRange, SearchRequest
 from views.access import DossierRequired, ViewAccessError, can_see
 from views.dates import DEFAULT_TZ, resolve, to_es_bounds
 from views.model import COLUMNS, View
-from views.users import Viewer
 
 NO_MATCH = "__no_match__"  # a customer id no document has: "matches nothing"
 
@@ -51,10 +52,9 @@ KNOWN_VALUES: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class ViewMessage:
-    """A note for the viewer. `code` selects the translated text (views.i18n_strings: "views.msg.<code>")."""
+    """A note for the viewer: a code (translated at the edge as ``views.msg.<code>``) and its parameters."""
 
     code: str
-    text: str  # English fallback
     params: dict[str, Any] = field(default_factory=dict)
     degrades: bool = False  # the view runs broader than saved
 
@@ -74,25 +74,54 @@ class CompiledView:
     def matches_nothing(self) -> bool:
         return self.customer_restriction == (NO_MATCH,)
 
-    @property
-    def texts(self) -> list[str]:
-        return [m.text for m in self.messages]
-
-    def cache_key(self, viewer: Viewer) -> str:
+    def cache_key(self, viewer: Principal) -> str:
         """Everything the answer depends on except the data version: request (incl. the resolved date
         range and the resolved customer lists) and the viewer's permissions."""
-        scope = viewer.scope
         raw = json.dumps(
-            [repr(self.request), sorted(scope.tenants), sorted(scope.groups), scope.is_admin],
+            [repr(self.request), viewer.scope_key],
             sort_keys=True,
             default=str,
         )
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class ViewerCustomers:
+    """The customers a viewer looks after ("my customers") and those of their department ("my department")."""
+
+    mine: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
+
+
+CustomerIndex = tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]
+
+
+def index_customers(sources: Iterable[Mapping[str, Any]]) -> CustomerIndex:
+    """Customer sources (customer_id, tenant, account_manager, department) -> lookups by (tenant, manager)
+    and (tenant, department)."""
+    by_manager: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_dept: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for src in sources:
+        cid, tenant = str(src.get("customer_id") or ""), str(src.get("tenant") or "")
+        if not cid:
+            continue
+        if src.get("account_manager"):
+            by_manager[(tenant, str(src["account_manager"]))].append(cid)
+        if src.get("department"):
+            by_dept[(tenant, str(src["department"]))].append(cid)
+    return by_manager, by_dept
+
+
+def viewer_customers(index: CustomerIndex, viewer: Principal) -> ViewerCustomers:
+    by_manager, by_dept = index
+    mine = [c for t in viewer.tenants for c in by_manager.get((t, viewer.login), [])]
+    dept = [c for t in viewer.tenants for c in by_dept.get((t, viewer.department), [])] if viewer.department else []
+    return ViewerCustomers(tuple(sorted(set(mine))), tuple(sorted(set(dept))))
+
+
 def compile_view(
     view: View,
-    viewer: Viewer | Any,
+    viewer: Principal,
     now: dt.datetime,
     customer_id: str | None = None,
     my_customers: Iterable[str] | None = None,
@@ -106,7 +135,6 @@ def compile_view(
     highlight: bool = True,
     search_after: tuple[Any, ...] | None = None,
 ) -> CompiledView:
-    viewer = Viewer.of(viewer)
     if not can_see(view, viewer):
         raise ViewAccessError(f"you cannot open the view {view.name!r}")
     msgs: list[ViewMessage] = []
@@ -117,7 +145,6 @@ def compile_view(
         msgs.append(
             ViewMessage(
                 "group_left",
-                f"This view is shared with the group {group!r}, which you no longer belong to.",
                 {"group": group},
             )
         )
@@ -129,7 +156,6 @@ def compile_view(
             msgs.append(
                 ViewMessage(
                     "field_removed",
-                    f"The filter on {name!r} was ignored: that field no longer exists. Edit the view.",
                     {"field": name},
                     degrades=True,
                 )
@@ -144,7 +170,6 @@ def compile_view(
                 msgs.append(
                     ViewMessage(
                         "value_removed",
-                        f"Filter {name}: {', '.join(gone)} no longer exist(s) and match(es) nothing.",
                         {"field": name, "values": ", ".join(gone)},
                     )
                 )
@@ -154,24 +179,23 @@ def compile_view(
     restriction: set[str] | None = set(filters.pop("customer_ids")) if "customer_ids" in filters else None
     if view.my_customers:
         if my_customers is None:
-            raise ValueError("the view uses 'my customers': pass my_customers (views.service.viewer_customers)")
+            raise ValueError(
+                "the view uses 'my customers': pass my_customers (app.views: the viewer's managed customers)"
+            )
         mine = set(my_customers)
         if not mine:
-            msgs.append(
-                ViewMessage("no_customers", "You are not account manager of any customer: this view is empty for you.")
-            )
+            msgs.append(ViewMessage("no_customers"))
         restriction = mine if restriction is None else restriction & mine
     if view.my_department:
         if department_customers is None:
             raise ValueError("the view uses 'my department': pass department_customers")
         dept = set(department_customers)
         if not viewer.department:
-            msgs.append(ViewMessage("no_department", "You belong to no department: this view is empty for you."))
+            msgs.append(ViewMessage("no_department"))
         elif not dept:
             msgs.append(
                 ViewMessage(
                     "department_empty",
-                    f"Your department {viewer.department!r} looks after no customers: this view is empty for you.",
                     {"department": viewer.department},
                 )
             )
@@ -194,7 +218,6 @@ def compile_view(
             msgs.append(
                 ViewMessage(
                     "date_field_removed",
-                    f"The date range on {fld!r} was ignored: that date field no longer exists. Edit the view.",
                     {"field": fld},
                     degrades=True,
                 )
@@ -206,20 +229,17 @@ def compile_view(
 
     group_by = view.group_by
     if group_by is not None and group_by not in GROUP_BYS:
-        msgs.append(
-            ViewMessage("group_removed", f"Grouping by {group_by!r} is no longer available.", {"group_by": group_by})
-        )
+        msgs.append(ViewMessage("group_removed", {"group_by": group_by}))
         group_by = None
     sort = view.sort
     if sort not in SORTS:
-        msgs.append(ViewMessage("sort_removed", f"Sorting by {sort!r} is no longer available.", {"sort": sort}))
+        msgs.append(ViewMessage("sort_removed", {"sort": sort}))
         sort = "date_desc"
     gone_cols = [c for c in view.columns if c not in COLUMNS]
     if gone_cols:
         msgs.append(
             ViewMessage(
                 "columns_removed",
-                f"Column(s) {', '.join(gone_cols)} no longer exist(s).",
                 {"columns": ", ".join(gone_cols)},
             )
         )

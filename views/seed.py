@@ -1,7 +1,7 @@
 """Example views on the demo corpus, one set per tenant, shared tenant-wide and owned by the system account.
 
     from views.seed import seed_examples
-    seed_examples(es, prefix)            # idempotent: existing seeds (maybe edited by an admin) are kept
+    seed_examples(repo, store)           # idempotent: existing seeds (maybe edited by an admin) are kept
 
 1. "Reklamationen der letzten 14 Tage" — complaints, document date in the last 14 days.
 2. "Aufträge dieses Kunden in den letzten 3 Monaten" — dossier-scoped: orders and order confirmations of
@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch
-
-from indexing import store as istore
-from indexing.schema import alias_name
+from domain.principal import Principal
+from indexing.records import RecordStore, WriteConflict
+from search import saved
+from search.repository import Repository
 from views.model import View
-from views.store import stored_document, views_index
+from views.store import stored_document
 
 SYSTEM_OWNER = "cockpit"
 
@@ -72,13 +72,11 @@ def seed_id(tenant: str, key: str) -> str:
     return f"seed-{tenant}-{key}"
 
 
-def _tenants(es: Elasticsearch, prefix: str) -> list[str]:
+def _tenants(repo: Repository) -> list[str]:
     found: set[str] = set()
     for kind in ("customers", "documents"):
-        index = alias_name(prefix, kind)
-        if es.indices.exists_alias(name=index):
-            resp = es.search(index=index, size=0, aggs={"t": {"terms": {"field": "tenant", "size": 100}}})
-            found |= {b["key"] for b in resp["aggregations"]["t"]["buckets"]}
+        resp = repo.search_or_empty(kind, saved.tenants_body(Principal.system()))
+        found |= {b["key"] for b in ((resp.get("aggregations") or {}).get("t") or {}).get("buckets") or []}
     return sorted(found)
 
 
@@ -104,8 +102,8 @@ def example_views(tenant: str, now: dt.datetime | None = None) -> list[View]:
 
 
 def seed_examples(
-    es: Elasticsearch,
-    prefix: str,
+    repo: Repository,
+    store: RecordStore,
     *,
     tenants: list[str] | None = None,
     overwrite: bool = False,
@@ -113,20 +111,14 @@ def seed_examples(
 ) -> list[View]:
     """Create the example views for every tenant of the corpus (or `tenants`). Returns the views written;
     existing ones are kept unless `overwrite`."""
-    tenants = tenants or _tenants(es, prefix) or ["nord", "sued"]
-    istore.ensure_index(es, prefix, "views")
+    tenants = tenants or _tenants(repo) or ["nord", "sued"]
     written = []
     for tenant in tenants:
         for view in example_views(tenant, now):
             try:
-                es.index(
-                    index=views_index(prefix),
-                    id=view.id,
-                    document=stored_document(view),
-                    op_type="index" if overwrite else "create",
-                )
-            except ConflictError:
+                store.put("views", view.id, stored_document(view), create=not overwrite, refresh=False)
+            except WriteConflict:
                 continue
             written.append(view)
-    es.indices.refresh(index=views_index(prefix))
+    store.refresh("views")
     return written

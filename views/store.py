@@ -1,4 +1,4 @@
-"""Views in Elasticsearch, the way Kibana keeps saved objects: one document per view in ``<prefix>-views``.
+"""Saved views in Elasticsearch, the way Kibana keeps saved objects: one document per view in ``<prefix>-views``.
 
 Stored document::
 
@@ -6,10 +6,10 @@ Stored document::
      "scope", "schema_version", "created_at", "updated_at", "body": {<View as JSON>}}
 
 The top-level keyword fields exist for filtering (tenant, visibility, scope); the full view lives in the
-unindexed `body` (schema.generic_mapping). Every read is filtered by the viewer's tenants and the visibility
-rules of `views.access`; a view the viewer may not see is reported as *not found* (its existence is not
-revealed). Updates use optimistic concurrency (if_seq_no/if_primary_term): two editors cannot silently
-overwrite each other.
+unindexed `body`. Reads go through `search.repository` with the bodies of `search.saved` (tenant and
+visibility filter by construction); a view the principal may not see is reported as *not found* (its existence
+is not revealed). Writes go through `indexing.records`; updates use optimistic concurrency: two editors cannot
+silently overwrite each other.
 """
 
 from __future__ import annotations
@@ -19,29 +19,24 @@ import logging
 import uuid
 from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 from pydantic import ValidationError
 
-from indexing import store as istore
-from indexing.schema import alias_name
+from domain.principal import Principal
+from indexing.records import RecordStore, WriteConflict
+from search import saved
+from search.repository import Repository, hits_of
 from views.access import ViewAccessError, ViewConflict, ViewError, ViewNotFound, can_edit, can_see, section_of
 from views.model import View, format_validation_error
-from views.users import Viewer
 
 log = logging.getLogger(__name__)
 
 KIND = "views"
-MAX_VIEWS = 2000  # per listing; a tenant with more views needs paging in the UI
 
 
 class ViewValidationError(ViewError):
     def __init__(self, lines: list[str]) -> None:
         super().__init__("; ".join(lines))
         self.lines = lines
-
-
-def views_index(prefix: str) -> str:
-    return alias_name(prefix, KIND)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -79,92 +74,56 @@ def _from_hit(hit: dict[str, Any]) -> View | None:
         return None
 
 
-def visibility_query(viewer: Viewer, *, include_admin: bool = True) -> dict[str, Any]:
-    """The Elasticsearch form of `views.access.can_see` (used for listings)."""
-    if not viewer.tenants or not viewer.active:
-        return {"match_none": {}}
-    flt: list[dict[str, Any]] = [{"term": {"kind": "view"}}, {"terms": {"tenant": sorted(viewer.tenants)}}]
-    if viewer.is_admin and include_admin:
-        return {"bool": {"filter": flt}}
-    should: list[dict[str, Any]] = [{"term": {"owner": viewer.login}}, {"term": {"sharing": "tenant"}}]
-    if viewer.memberships:
-        should.append({"terms": {"share_group": sorted(viewer.memberships)}})
-    return {"bool": {"filter": flt, "should": should, "minimum_should_match": 1}}
-
-
 # ------------------------------------------------------------------------------------------------- reads
 
 
 def list_views(
-    es: Elasticsearch,
-    prefix: str,
-    viewer: Viewer | Any,
-    *,
-    section: str | None = None,
-    scope: str | None = None,
+    repo: Repository, principal: Principal, *, section: str | None = None, scope: str | None = None
 ) -> list[View]:
-    """Views the viewer can see, sorted by name. `section`: mine | department | tenant | admin (None = all
+    """Views the principal can see, sorted by name. `section`: mine | department | tenant | admin (None = all
     visible); `scope`: portfolio | dossier (None = both)."""
-    viewer = Viewer.of(viewer)
-    index = views_index(prefix)
-    if not es.indices.exists_alias(name=index):
-        return []
-    query = visibility_query(viewer, include_admin=section in (None, "admin"))
-    if scope is not None:
-        query = {"bool": {"filter": [query, {"term": {"scope": scope}}]}}
-    resp = es.search(
-        index=index, query=query, size=MAX_VIEWS, sort=[{"name_sort": {"order": "asc", "unmapped_type": "keyword"}}]
-    )
+    body = saved.views_body(principal, scope=scope, include_admin=section in (None, "admin"))
+    resp = repo.search_or_empty(KIND, body)
     out = []
-    for hit in sorted(resp["hits"]["hits"], key=lambda h: ((h["_source"].get("name_sort") or ""), h["_id"])):
+    for hit in sorted(hits_of(resp), key=lambda h: ((h["_source"].get("name_sort") or ""), h["_id"])):
         view = _from_hit(hit)
-        if view is None or not can_see(view, viewer):  # belt and braces: the query and can_see agree
+        if view is None or not can_see(view, principal):  # belt and braces: the query and can_see agree
             continue
-        if section is not None and section_of(view, viewer) != section:
+        if section is not None and section_of(view, principal) != section:
             continue
         out.append(view)
     return out
 
 
-def list_sections(es: Elasticsearch, prefix: str, viewer: Viewer | Any) -> dict[str, list[View]]:
+def list_sections(repo: Repository, principal: Principal) -> dict[str, list[View]]:
     """{"mine": [...], "department": [...], "tenant": [...], "admin": [...]} in one request."""
-    viewer = Viewer.of(viewer)
     out: dict[str, list[View]] = {"mine": [], "department": [], "tenant": [], "admin": []}
-    for view in list_views(es, prefix, viewer):
-        out[section_of(view, viewer)].append(view)
+    for view in list_views(repo, principal):
+        out[section_of(view, principal)].append(view)
     return out
 
 
-def _get_raw(es: Elasticsearch, prefix: str, view_id: str) -> dict[str, Any] | None:
-    try:
-        return dict(es.get(index=views_index(prefix), id=view_id))
-    except NotFoundError:
-        return None
-
-
-def get_view(es: Elasticsearch, prefix: str, view_id: str, viewer: Viewer | Any) -> View:
-    viewer = Viewer.of(viewer)
-    raw = _get_raw(es, prefix, view_id)
-    view = _from_hit(raw) if raw else None
-    if view is None or not can_see(view, viewer):
+def _get_hit(repo: Repository, view_id: str, principal: Principal) -> tuple[View, dict[str, Any]]:
+    hits = hits_of(repo.search_or_empty(KIND, saved.views_by_id_body(principal, [view_id])))
+    view = _from_hit(hits[0]) if hits else None
+    if view is None or not can_see(view, principal):
         raise ViewNotFound(f"view {view_id!r} not found")
-    return view
+    return view, hits[0]
 
 
-def get_views_unchecked(es: Elasticsearch, prefix: str, view_ids: list[str]) -> dict[str, View]:
-    """Views by id without a permission check — for subscription matching, which checks per subscriber."""
+def get_view(repo: Repository, view_id: str, principal: Principal) -> View:
+    return _get_hit(repo, view_id, principal)[0]
+
+
+def get_views_unchecked(repo: Repository, view_ids: list[str]) -> dict[str, View]:
+    """Views by id for the system principal — subscription matching, which checks each subscriber itself."""
     if not view_ids:
         return {}
-    try:
-        resp = es.mget(index=views_index(prefix), ids=sorted(set(view_ids)))
-    except NotFoundError:
-        return {}
     out = {}
-    for doc in resp["docs"]:
-        if doc.get("found"):
-            view = _from_hit(doc)
-            if view is not None and view.id:
-                out[view.id] = view
+    for hit in hits_of(repo.search_or_empty(KIND, saved.views_by_id_body(Principal.system(), view_ids))):
+        view = _from_hit(hit)
+        if view is not None and view.id:
+            out[view.id] = view
     return out
 
 
@@ -179,110 +138,88 @@ def _validated(data: View | dict[str, Any]) -> View:
         raise ViewValidationError(format_validation_error(exc)) from exc
 
 
-def _check_sharing(view: View, viewer: Viewer, previous: View | None = None) -> None:
+def _check_sharing(view: View, principal: Principal, previous: View | None = None) -> None:
     group = view.share_group
-    if group is None or viewer.is_admin:
+    if group is None or principal.is_admin:
         return
     if previous is not None and previous.sharing == view.sharing:
         return  # unchanged: an owner who left the group may still edit the view (and is told so)
-    if group not in viewer.memberships:
+    if group not in principal.memberships:
         raise ViewAccessError(f"you can only share with your own groups or department, not {group!r}")
 
 
 def create_view(
-    es: Elasticsearch,
-    prefix: str,
+    store: RecordStore,
     view: View | dict[str, Any],
-    viewer: Viewer | Any,
+    principal: Principal,
     *,
     tenant: str | None = None,
     now: dt.datetime | None = None,
 ) -> View:
-    """Save a new view owned by the viewer in `tenant` (default: the view's tenant or the viewer's only/first
-    tenant). An explicit `view.id` that exists already raises ViewConflict."""
-    viewer = Viewer.of(viewer)
+    """Save a new view owned by the principal in `tenant` (default: the view's tenant or the principal's
+    only/first tenant). An explicit `view.id` that exists already raises ViewConflict."""
     v = _validated(view)
-    tenant = tenant or v.tenant or viewer.default_tenant
-    if tenant is None or tenant not in viewer.tenants:
+    tenant = tenant or v.tenant or principal.default_tenant
+    if tenant is None or tenant not in principal.tenants:
         raise ViewAccessError(f"you cannot create views in tenant {tenant!r}")
-    _check_sharing(v, viewer)
+    _check_sharing(v, principal)
     stamp = _now(now)
     v = v.model_copy(
         update={
             "id": v.id or uuid.uuid4().hex[:20],
-            "owner": viewer.login,
+            "owner": principal.login,
             "tenant": tenant,
             "created_at": stamp,
             "updated_at": stamp,
         }
     )
-    istore.ensure_index(es, prefix, KIND)
     try:
-        es.index(index=views_index(prefix), id=v.id, document=stored_document(v), op_type="create", refresh=True)
-    except ConflictError as exc:
+        store.put(KIND, v.id, stored_document(v), create=True)
+    except WriteConflict as exc:
         raise ViewConflict(f"a view with id {v.id!r} exists already") from exc
     return v
 
 
 def update_view(
-    es: Elasticsearch,
-    prefix: str,
+    repo: Repository,
+    store: RecordStore,
     view_id: str,
     changes: View | dict[str, Any],
-    viewer: Viewer | Any,
+    principal: Principal,
     *,
     now: dt.datetime | None = None,
 ) -> View:
     """Replace the editable parts of a view (owner or admin only). `changes` is a full View or a dict of the
     fields to change. Owner, tenant, id and created_at never change."""
-    viewer = Viewer.of(viewer)
-    raw = _get_raw(es, prefix, view_id)
-    current = _from_hit(raw) if raw else None
-    if current is None or not can_see(current, viewer):
-        raise ViewNotFound(f"view {view_id!r} not found")
-    if not can_edit(current, viewer):
+    current, hit = _get_hit(repo, view_id, principal)
+    if not can_edit(current, principal):
         raise ViewAccessError(f"the view {current.name!r} is read-only for you (only its owner or an admin edits it)")
     data = changes.model_dump() if isinstance(changes, View) else dict(changes)
     merged = current.model_dump() | {k: v for k, v in data.items() if k not in ("id", "owner", "tenant", "created_at")}
     merged.update(id=current.id, owner=current.owner, tenant=current.tenant, created_at=current.created_at)
     merged["schema_version"] = View.model_fields["schema_version"].default
     new = _validated(merged)
-    _check_sharing(new, viewer, previous=current)
+    _check_sharing(new, principal, previous=current)
     new = new.model_copy(update={"updated_at": _now(now)})
-    assert raw is not None
     try:
-        es.index(
-            index=views_index(prefix),
-            id=view_id,
-            document=stored_document(new),
-            if_seq_no=raw["_seq_no"],
-            if_primary_term=raw["_primary_term"],
-            refresh=True,
-        )
-    except ConflictError as exc:
+        store.put(KIND, view_id, stored_document(new), if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])
+    except WriteConflict as exc:
         raise ViewConflict("the view was changed by someone else meanwhile; reload it and try again") from exc
     return new
 
 
-def delete_view(es: Elasticsearch, prefix: str, view_id: str, viewer: Viewer | Any) -> None:
-    """Delete a view (owner or admin) and its subscriptions. Notifications already sent stay in the inboxes."""
-    viewer = Viewer.of(viewer)
-    raw = _get_raw(es, prefix, view_id)
-    current = _from_hit(raw) if raw else None
-    if current is None or not can_see(current, viewer):
-        raise ViewNotFound(f"view {view_id!r} not found")
-    if not can_edit(current, viewer):
+def delete_view(repo: Repository, store: RecordStore, view_id: str, principal: Principal) -> View:
+    """Delete a view (owner or admin). Its subscriptions are the caller's to delete (`app.views`)."""
+    current = get_view(repo, view_id, principal)
+    if not can_edit(current, principal):
         raise ViewAccessError(f"the view {current.name!r} is read-only for you")
-    es.options(ignore_status=404).delete(index=views_index(prefix), id=view_id, refresh=True)
-    from views.subscriptions import delete_subscriptions_of_view
-
-    delete_subscriptions_of_view(es, prefix, view_id)
+    store.delete(KIND, view_id)
+    return current
 
 
-def put_view_unchecked(es: Elasticsearch, prefix: str, view: View) -> View:
+def put_view_unchecked(store: RecordStore, view: View) -> View:
     """Write a complete view as is (seeding, migrations). No permission checks: not for request handlers."""
     if not (view.id and view.owner and view.tenant):
         raise ValueError("put_view_unchecked needs id, owner and tenant")
-    istore.ensure_index(es, prefix, KIND)
-    es.index(index=views_index(prefix), id=view.id, document=stored_document(view), refresh=True)
+    store.put(KIND, view.id, stored_document(view))
     return view

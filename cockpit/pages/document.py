@@ -14,12 +14,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from app import documents
 from cockpit import components as C
 from cockpit import ids
-from cockpit.context import safe_layout, services, user
+from cockpit.context import ctx, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_datetime, fmt_int, fmt_money, fmt_size, t, t_or
-from cockpit.services import DocumentData
 from cockpit.urlstate import clean_text_param
+from search.documents import DocumentData
 
 log = logging.getLogger("cockpit.pages.document")
 
@@ -237,11 +238,7 @@ def layout(doc_id: str = "", **kwargs: Any) -> Any:
         return C.not_found("notfound.document")
     lang = current_lang()
     q = clean_text_param(kwargs.get("q"), 500)
-    svc = services()
-    d = svc.document(doc_id, u, q)
-    if d is None:
-        return C.not_found("notfound.document")
-    svc.audit("view_document", u, doc_id=d.doc_id, tenant=d.source.get("tenant"))
+    d = documents.document(ctx(), u, doc_id, q)
     s = d.source
     title = str(s.get("title") or s.get("subject") or s.get("file_name") or d.doc_id)
     latest = next((v for v in d.versions if v.get("is_latest")), None)
@@ -338,7 +335,7 @@ def _similar(doc_id: str | None) -> Any:
     if not doc_id or u is None:
         return None
     try:
-        hits = services().similar(doc_id, u, k=6)
+        hits = documents.similar(ctx(), u, doc_id, k=6)
     except Exception as exc:  # noqa: BLE001 - similar documents are a bonus, never an error page
         log.warning("similar(%s) failed: %s", doc_id, exc)
         hits = []

@@ -7,7 +7,6 @@ scoped to this dossier and the views package's dossier-scoped view buttons.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from typing import Any
 
@@ -16,12 +15,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from app import dossier, views
 from cockpit import components as C
 from cockpit import ids
-from cockpit.context import display_name, safe_layout, services, user
+from cockpit.context import ctx, display_name, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_int, fmt_money, t, t_or
-from cockpit.services import DossierData
 from cockpit.urlstate import clean_text_param, search_href
+from search.dossier import DossierData
 
 log = logging.getLogger("cockpit.pages.dossier")
 
@@ -32,42 +32,17 @@ dash.register_page(
 
 def _view_buttons(u: Any, customer_id: str) -> Any:
     try:
-        from views import service as views_service  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - optional hook of the views package
-        return None
-    hook = getattr(views_service, "dossier_view_buttons", None)
-    if hook is None:
-        return None
-    svc = services()
-    # the views package wants the cockpit user as `scope` (viewer-relative filters need login and department)
-    offered = {"scope": u, "user": u, "viewer": u, "customer_id": customer_id, "es": svc.es, "prefix": svc.prefix,
-               "search": svc.search_service, "lang": current_lang()}  # fmt: skip
-
-    def compute() -> Any:
-        params = inspect.signature(hook).parameters
-        return list(hook(**{k: v for k, v in offered.items() if k in params}) or [])
-
-    try:  # views are viewer-relative: cached per user, briefly (a newly saved view shows within 30 s)
-        out = svc.cached("view_buttons", f"{u.scope_key}|{u.login}", (customer_id,), compute, timeout=30)
-    except Exception as exc:  # noqa: BLE001 - a failing hook must not break the dossier
-        log.warning("dossier_view_buttons failed: %s", exc)
+        out = views.dossier_view_buttons(ctx(), u, customer_id)
+    except Exception as exc:  # noqa: BLE001 - the view buttons must not break the dossier
+        log.warning("dossier view buttons failed: %s", exc)
         return None
     if not out:
         return None
     buttons: list[Any] = []
-    for b in out if isinstance(out, list | tuple) else [out]:
-        if isinstance(b, dict):
-            label, count, href = b.get("label") or b.get("name") or "", b.get("count"), str(b.get("href") or "")
-        elif hasattr(b, "href"):
-            label, count, href = getattr(b, "name", ""), getattr(b, "count", None), str(getattr(b, "href", "") or "")
-        else:  # a ready component
-            buttons.append(b)
-            continue
-        if not href.startswith("/") or href.startswith("//"):
-            continue  # only local links (hrefs are never taken from elsewhere unchecked)
-        badge = html.Span(fmt_int(count), className="badge bg-light text-dark ms-2") if count is not None else None
-        buttons.append(dcc.Link([C.icon("bi-bookmark"), " ", label, badge], href=href, className="btn btn-sm btn-outline-primary",
-                                title=getattr(b, "description", "") or label))  # fmt: skip
+    for b in out:
+        badge = html.Span(fmt_int(b.count), className="badge bg-light text-dark ms-2") if b.count is not None else None
+        buttons.append(dcc.Link([C.icon("bi-bookmark"), " ", b.name, badge], href=b.href,
+                                className="btn btn-sm btn-outline-primary", title=b.description or b.name))  # fmt: skip
     if not buttons:
         return None
     return html.Div([html.Span([C.icon("bi-bookmark-star"), " ", t("dossier.views")], className="me-2 small text-muted"), *buttons],
@@ -254,9 +229,7 @@ def layout(customer_id: str = "", **kwargs: Any) -> Any:
     if u is None or not customer_id:
         return C.not_found("notfound.customer")
     lang = current_lang()
-    d = services().dossier(customer_id, u)
-    if d is None:
-        return C.not_found("notfound.customer")
+    d = dossier.dossier(ctx(), u, customer_id)
     c = d.customer or {}
     tab = clean_text_param(kwargs.get("tab"), 40)
     active = "overview" if not tab or tab == "overview" else f"reg-{tab}"

@@ -9,8 +9,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from app import dossier
 from cockpit import components as C
-from cockpit.context import safe_layout, services, user
+from cockpit.context import ctx, safe_layout, user
 from cockpit.i18n import current_lang, fmt_int, t
 from cockpit.urlstate import search_href
 
@@ -27,7 +28,7 @@ def layout(**kwargs: Any) -> Any:
     if u is None:
         return C.not_found("notfound.page")
     lang = current_lang()
-    data = services().home(u)
+    data = dossier.home(ctx(), u)
     kpis = dbc.Row(
         [
             C.kpi_card(

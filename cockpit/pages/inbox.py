@@ -1,6 +1,6 @@
 """Inbox page: /inbox[?unread=1&page=N] — notifications about new documents in subscribed views.
 
-The unread badge of the shell uses `views.subscriptions.unread_count(user)`. Documents the user can no longer
+The unread badge of the shell uses `app.notifications.unread_count`. Documents the user can no longer
 see are listed without their details. Notifications are marked read one by one or all at once.
 """
 
@@ -14,27 +14,22 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from app import notifications as notes
+from app import views
 from cockpit import components as C
-from cockpit.context import safe_layout, services, user
+from cockpit.context import ctx, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_datetime, fmt_int
 from cockpit.i18n import t as tr
-from views import store
-from views import subscriptions as subs
-from views.users import Viewer
+from domain.principal import Principal
 
 log = logging.getLogger("cockpit.pages.inbox")
 
 dash.register_page(__name__, path="/inbox", name="inbox", title="Posteingang – Dossier Cockpit", order=4)
 
 PAGE_SIZE = 30
-
-
-def _es_prefix() -> tuple[Any, str]:
-    svc = services()
-    return svc.es, svc.prefix
 
 
 def data_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +63,7 @@ def _href(unread: bool, page: int = 1) -> str:
     return "/inbox" + ("?" + urlencode(params) if params else "")
 
 
-def notification_item(n: subs.Notification, lang: str) -> dbc.ListGroupItem:
+def notification_item(n: notes.Notification, lang: str) -> dbc.ListGroupItem:
     if n.available:
         title: Any = dcc.Link(n.title or n.doc_id, href=C.document_href(n.doc_id), className="fw-semibold")
         meta: list[Any] = [C.register_badge(n.register, lang), " "]
@@ -115,17 +110,16 @@ def notification_item(n: subs.Notification, lang: str) -> dbc.ListGroupItem:
     )
 
 
-def _subscriptions_card(viewer: Viewer, lang: str) -> Any:
-    es, prefix = _es_prefix()
+def _subscriptions_card(viewer: Principal, lang: str) -> Any:
     try:
-        items = subs.list_subscriptions(es, prefix, viewer)
-        views = store.get_views_unchecked(es, prefix, [s.view_id for s in items])
+        items = notes.list_subscriptions(ctx(), viewer)
+        visible = {v.id: v for v in views.list_views(ctx(), viewer)}
     except Exception as exc:  # noqa: BLE001
         log.warning("subscriptions unavailable: %s", exc)
-        items, views = [], {}
+        items, visible = [], {}
     rows = []
     for s in items:
-        v = views.get(s.view_id)
+        v = visible.get(s.view_id)
         if v is None:
             continue
         params = {"view": s.view_id} | ({"customer": s.customer_id} if s.customer_id else {})
@@ -147,12 +141,9 @@ def _subscriptions_card(viewer: Viewer, lang: str) -> Any:
     return C.card(tr("inbox.subscriptions", lang), body, card_id="inbox-subscriptions")
 
 
-def inbox_body(viewer: Viewer, lang: str, only_unread: bool, page_no: int) -> list[Any]:
-    es, prefix = _es_prefix()
-    items, total = subs.list_notifications(
-        viewer, es=es, prefix=prefix, unread_only=only_unread, size=PAGE_SIZE, page=page_no
-    )
-    n_unread = subs.unread_count(viewer, es=es, prefix=prefix)
+def inbox_body(viewer: Principal, lang: str, only_unread: bool, page_no: int) -> list[Any]:
+    items, total = notes.notifications(ctx(), viewer, unread_only=only_unread, size=PAGE_SIZE, page=page_no)
+    n_unread = notes.unread_count(ctx(), viewer)
     toggle = dcc.Link(tr("inbox.show_all", lang) if only_unread else tr("inbox.only_unread", lang), href=_href(not only_unread),
                       className="btn btn-sm btn-outline-secondary me-2", id="inbox-filter")  # fmt: skip
     mark_all = dbc.Button(tr("inbox.mark_all", lang), id="inbox-mark-all", size="sm", color="primary", n_clicks=0,
@@ -222,7 +213,7 @@ def layout(unread: str | None = None, page: str | None = None, **_: Any) -> Any:
     return html.Div(
         [
             dcc.Store(id="inbox-ctx", data={"unread": only_unread, "page": page_no}),
-            html.Div(inbox_body(Viewer.of(u), lang, only_unread, page_no), id="inbox-body"),
+            html.Div(inbox_body(u, lang, only_unread, page_no), id="inbox-body"),
         ],
         className="inbox-page",
     )
@@ -236,19 +227,17 @@ def layout(unread: str | None = None, page: str | None = None, **_: Any) -> Any:
     prevent_initial_call=True,
 )
 def _mark(n_all: int | None, n_each: list[int | None], state: dict[str, Any] | None) -> Any:
-    trigger = ctx.triggered_id
+    trigger = dash.ctx.triggered_id
     u = user()
     if u is None or trigger is None:
         raise PreventUpdate
-    es, prefix = _es_prefix()
-    viewer = Viewer.of(u)
     if trigger == "inbox-mark-all":
         if not n_all:
             raise PreventUpdate
-        subs.mark_read(viewer, None, es=es, prefix=prefix)
+        notes.mark_read(ctx(), u, None)
     else:
         if not any(n_each or []):
             raise PreventUpdate
-        subs.mark_read(viewer, [trigger["index"]], es=es, prefix=prefix)
+        notes.mark_read(ctx(), u, [trigger["index"]])
     state = state or {}
-    return inbox_body(viewer, current_lang(), bool(state.get("unread")), int(state.get("page") or 1))
+    return inbox_body(u, current_lang(), bool(state.get("unread")), int(state.get("page") or 1))

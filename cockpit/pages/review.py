@@ -16,12 +16,14 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from app import review
 from cockpit import components as C
 from cockpit import ids
-from cockpit.context import safe_layout, services, user
+from cockpit.context import ctx, error_text, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_datetime, fmt_int, t
-from cockpit.services import ReviewItem
+from domain.errors import AppError
 from indexing.schema import REGISTERS
+from search.documents import ReviewItem
 
 log = logging.getLogger("cockpit.pages.review")
 
@@ -161,7 +163,7 @@ def layout(**kwargs: Any) -> Any:
     if u is None:
         return C.not_found("notfound.page")
     lang = current_lang()
-    items, total = services().review_queue(u)
+    items, total = review.review_queue(ctx(), u)
     can_file = u.can("review")
     body: list[Any]
     if not items:
@@ -230,9 +232,10 @@ def _assign(cand_clicks: list[int | None], assign_clicks: int | None, register: 
         raise PreventUpdate
     if not register:
         return dbc.Alert(t("review.error.register"), color="warning", className="py-2 small mb-0"), "review-item"
-    result = services().assign_review(doc_id, customer_id, register, u)
-    if not result.ok:
-        return dbc.Alert(t(result.message_key), color="warning", className="py-2 small mb-0"), "review-item"
+    try:
+        result = review.assign_review(ctx(), u, doc_id, customer_id, register)
+    except AppError as exc:
+        return dbc.Alert(error_text(exc), color="warning", className="py-2 small mb-0"), "review-item"
     msg = [C.icon("bi-check2-circle"), " ", t("review.done", name=result.customer_name, register=C.register_label(result.register)), " ",
            dcc.Link(t("search.open_dossier"), href=C.dossier_href(customer_id), className="ms-2")]  # fmt: skip
     return dbc.Alert(msg, color="success", className="py-2 small mb-0 review-done"), "review-item done"

@@ -6,7 +6,6 @@ plain links to the next state; only the text box, the export and "save as view" 
 
 from __future__ import annotations
 
-import inspect
 import logging
 from dataclasses import replace
 from typing import Any
@@ -16,25 +15,19 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from app import search, views
 from cockpit import components as C
 from cockpit import ids
 from cockpit.components import A
-from cockpit.context import safe_layout, services, user
+from cockpit.context import ctx, error_text, safe_layout, user
 from cockpit.i18n import current_lang, t
 from cockpit.urlstate import GROUPS_PER_PAGE, SearchState, parse_search_params
+from domain.errors import AppError
 from search.request import GROUP_BYS, MODES, SORTS
 
 log = logging.getLogger("cockpit.pages.search")
 
 dash.register_page(__name__, path="/search", name="search", title="Suche – Dossier Cockpit", order=1)
-
-
-def _save_view_hook() -> Any:
-    try:
-        from views import service as views_service  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - the views package may not offer it (yet)
-        return None
-    return getattr(views_service, "save_view_from_search", None)
 
 
 def _mode_switch(state: SearchState, lang: str) -> html.Div:
@@ -105,7 +98,7 @@ def _toolbar(state: SearchState, result: Any, u: Any, lang: str) -> html.Div:
                 toggle_class_name="export-toggle",
             )
         )
-    if u.can("save_view") and _save_view_hook() is not None:
+    if u.can("save_view"):
         right.append(
             dbc.Button(
                 [C.icon("bi-bookmark-plus"), " ", t("search.save_view", lang)],
@@ -157,16 +150,16 @@ def layout(**kwargs: Any) -> Any:
         return C.not_found("notfound.page")
     lang = current_lang()
     state, url_msgs = parse_search_params(kwargs)
-    svc = services()
-    result = svc.search(state, u)
-    messages = C.url_messages(url_msgs) + [C.translate_service_message(m) for m in result.messages]
+    context = ctx()
+    result = search.search(context, u, state.to_request())
+    messages = C.url_messages(url_msgs) + [C.message_text(m, lang) for m in result.messages]
 
     facet_cids = [b.value for b in result.facets.get("customer_ids", [])]
     group_cids = [g.key for g in result.groups if g.key] if state.group == "customer" else []
     hit_cids = [c for h in result.hits for c in h.customer_ids]
     hits_for_labels = list(result.hits) + [h for g in result.groups for h in g.hits]
     labels = C.merge_labels(
-        C.labels_from_hits(hits_for_labels), svc.customer_labels(facet_cids + group_cids + hit_cids, u)
+        C.labels_from_hits(hits_for_labels), search.customer_labels(context, u, facet_cids + group_cids + hit_cids)
     )
 
     if state.group:
@@ -275,7 +268,8 @@ def _submit(_n_submit: int | None, _n_clicks: int | None, value: str | None, sta
     prevent_initial_call=True,
 )
 def _export(n_csv: int | None, n_xlsx: int | None, state_qs: str | None) -> Any:
-    from cockpit.services import MAX_EXPORT_ROWS, export_table, to_csv, to_xlsx
+    from app.exports import export_table, to_csv, to_xlsx
+    from app.search import MAX_EXPORT_ROWS
 
     trigger = dash.ctx.triggered_id
     if trigger not in (ids.EXPORT_CSV, ids.EXPORT_XLSX) or not (n_csv or n_xlsx):
@@ -285,10 +279,11 @@ def _export(n_csv: int | None, n_xlsx: int | None, state_qs: str | None) -> Any:
         return no_update, dbc.Alert(t("search.export.denied"), color="warning", className="py-2 small")
     state, _ = parse_search_params(state_qs or "")
     try:
-        rows, truncated = services().export_rows(state, u)
-    except Exception as exc:  # noqa: BLE001 - SearchError or ES trouble: a message, not a traceback
+        exported = search.export(ctx(), u, state.to_request())
+    except Exception as exc:  # noqa: BLE001 - refused or ES trouble: a message, not a traceback
         log.warning("export failed: %s", exc)
         return no_update, dbc.Alert(t("search.export.failed"), color="danger", className="py-2 small")
+    rows, truncated = exported.rows, exported.truncated
     header, table = export_table(rows, C.register_label)
     stamp = __import__("datetime").date.today().isoformat()
     if trigger == ids.EXPORT_CSV:
@@ -328,22 +323,15 @@ def _save_view(n: int | None, name: str | None, state_qs: str | None) -> Any:
     if not name:
         return dbc.Alert(t("search.save_view.noname"), color="warning", className="py-2 small")
     u = user()
-    hook = _save_view_hook()
-    if u is None or hook is None or not u.can("save_view"):
+    if u is None or not u.can("save_view"):
         raise PreventUpdate
     state, _ = parse_search_params(state_qs or "")
-    svc = services()
-    offered = {
-        "user": u, "viewer": u, "owner": u, "name": name, "title": name, "state": state, "search_state": state,
-        "params": state.query_string(), "query_string": state.query_string(), "url": state.href(),
-        "request": state.to_request(), "search_request": state.to_request(), "es": svc.es, "prefix": svc.prefix,
-        "lang": current_lang(),
-    }  # fmt: skip
     try:
-        sig = inspect.signature(hook)
-        kwargs = {k: v for k, v in offered.items() if k in sig.parameters}
-        hook(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - show the views package's message
-        log.warning("save view failed: %s", exc)
-        return dbc.Alert(t("search.save_view.failed", error=str(exc)[:200]), color="danger", className="py-2 small")
+        views.save_view_from_search(ctx(), u, state.to_request(), name)
+    except AppError as exc:
+        log.info("save view refused: %s", exc)
+        return dbc.Alert(t("search.save_view.failed", error=error_text(exc)), color="danger", className="py-2 small")
+    except Exception:  # noqa: BLE001 - a storage failure: a message, never a traceback
+        log.exception("save view failed")
+        return dbc.Alert(t("search.save_view.failed", error=t("common.error")), color="danger", className="py-2 small")
     return dbc.Alert(t("search.save_view.saved", name=name), color="success", className="py-2 small")

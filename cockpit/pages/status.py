@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from app.status import status
 from cockpit import ids
 from cockpit.context import user
 from cockpit.i18n import t
+from domain.errors import AppError
 
 dash.register_page(__name__, path="/status", name="status", title="Systemstatus – Dossier Cockpit", order=9)
-
-
-def doctor_report() -> list[dict[str, object]]:
-    """Run the doctor in a subprocess so the web process never loads torch or spaCy."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "cockpit.cli", "doctor", "--json"],
-        capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
-    return list(json.loads(proc.stdout))
 
 
 def report_table(checks: list[dict[str, object]], lang: str = "de") -> dbc.Table:
@@ -66,6 +55,6 @@ def _load(_n: int | None) -> object:
     if u is None or not u.can("status"):
         return dbc.Alert(t("status.denied"), color="secondary")
     try:
-        return report_table(doctor_report())
-    except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        return dbc.Alert(f"{t('status.error')}: {type(exc).__name__}", color="danger")
+        return report_table(status(u))
+    except AppError as exc:
+        return dbc.Alert(t(exc.code), color="danger")

@@ -15,23 +15,23 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from app import notifications as notes
+from app import search as search_uc
+from app import views as uc
 from cockpit import components as C
-from cockpit.context import safe_layout, services, user
+from cockpit.context import ctx, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_int, fmt_month
 from cockpit.i18n import t as tr
-from indexing.schema import REGISTERS
-from search.request import DATE_FIELDS, GROUP_BYS, MAX_RESULT_WINDOW, MODES, SORTS
-from views import store
-from views import subscriptions as subs
+from cockpit.urlstate import view_href
+from cockpit.view_editor import editor
+from domain.principal import SAVE_VIEW, Principal
+from search.request import DATE_FIELDS, MAX_RESULT_WINDOW
 from views.access import ViewError, ViewNotFound, can_edit
-from views.compile import KNOWN_VALUES, visible_columns
-from views.model import COLUMNS, View
-from views.service import ViewRun, ViewsService
-from views.store import ViewValidationError
-from views.users import Viewer
+from views.compile import visible_columns
+from views.model import View
 
 log = logging.getLogger("cockpit.pages.views")
 
@@ -39,72 +39,17 @@ dash.register_page(__name__, path="/views", name="views", title="Ansichten – D
 
 PAGE_SIZE = 20
 SECTIONS = ("mine", "department", "tenant", "admin")
-LANGUAGES = ("de", "en", "pl", "es", "tr", "und")
-RANGE_KINDS = ("none", "last", "today", "yesterday", "this", "previous", "since", "between")
-UNITS = ("day", "week", "month", "quarter", "year")
 
 # ------------------------------------------------------------------------------------------------ plumbing
 
-_SERVICES: dict[int, ViewsService] = {}
 
-
-class _VersionedCache:
-    """The cockpit cache, keyed additionally by the data version (a new ingest = new counts)."""
-
-    def __init__(self, svc: Any) -> None:
-        self.svc = svc
-
-    def _key(self, key: str) -> str:
-        from cockpit.cache import cache_key
-
-        return cache_key("views", "", self.svc.data_version(), key)
-
-    def get(self, key: str) -> Any:
-        from cockpit.cache import safe_get
-
-        return safe_get(self.svc.cache, self._key(key)) if self.svc.cache is not None else None
-
-    def set(self, key: str, value: Any, timeout: int | None = None) -> None:
-        from cockpit.cache import safe_set
-
-        if self.svc.cache is not None:
-            safe_set(self.svc.cache, self._key(key), value, timeout=timeout)
-
-
-def views_service() -> ViewsService:
-    svc = services()
-    vs = _SERVICES.get(id(svc))
-    if vs is None:
-        cache = _VersionedCache(svc) if getattr(svc, "cache", None) is not None else None
-        vs = ViewsService(svc.es, svc.prefix, svc.search_service, cache=cache, cache_timeout=120)
-        _SERVICES[id(svc)] = vs
-    return vs
-
-
-def _audit(action: str, u: Any, **body: Any) -> None:
-    try:
-        services().audit(action, u, **body)
-    except Exception as exc:  # noqa: BLE001 - the audit never breaks the page
-        log.warning("audit %s failed: %s", action, exc)
-
-
-def _can_create(u: Any) -> bool:
-    can = getattr(u, "can", None)
-    return bool(can("save_view")) if callable(can) else True
+def _can_create(u: Principal) -> bool:
+    return u.can(SAVE_VIEW)
 
 
 def data_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     """data-* attributes for html components (typed loosely for Dash's generated signatures)."""
     return attrs
-
-
-def view_href(view_id: str, customer: str | None = None, page: int | None = None) -> str:
-    params: dict[str, Any] = {"view": view_id}
-    if customer:
-        params["customer"] = customer
-    if page and page > 1:
-        params["page"] = page
-    return "/views?" + urlencode(params)
 
 
 def _message(m: Any, lang: str) -> str:
@@ -172,11 +117,10 @@ def count_badge(count: int | None, view: View, lang: str) -> Any:
 # ------------------------------------------------------------------------------------------------ overview
 
 
-def _overview(u: Any, viewer: Viewer, lang: str) -> Any:
-    vs = views_service()
-    sections = vs.sections_with_counts(viewer)
+def _overview(u: Principal, viewer: Principal, lang: str) -> Any:
+    sections = uc.sections_with_counts(ctx(), viewer)
     try:
-        subscribed = {s.view_id for s in subs.list_subscriptions(vs.es, vs.prefix, viewer)}
+        subscribed = {s.view_id for s in notes.list_subscriptions(ctx(), viewer)}
     except Exception as exc:  # noqa: BLE001
         log.warning("subscriptions unavailable: %s", exc)
         subscribed = set()
@@ -321,13 +265,10 @@ def _pager(view: View, customer: str | None, page: int, total: int, lang: str) -
     return html.Nav(items, className="d-flex align-items-center mt-3")
 
 
-def _subscription_control(viewer: Viewer, view: View, customer: str | None, lang: str) -> Any:
-    vs = views_service()
+def _subscription_control(viewer: Principal, view: View, customer: str | None, lang: str) -> Any:
     if view.scope == "dossier" and not customer:
         return None
-    current = subs.subscription_for(
-        vs.es, vs.prefix, viewer, view.id or "", customer if view.scope == "dossier" else None
-    )
+    current = notes.subscription_for(ctx(), viewer, view.id or "", customer if view.scope == "dossier" else None)
     value = current.frequency if current else "none"
     return html.Div(
         [
@@ -354,16 +295,15 @@ def _subscription_control(viewer: Viewer, view: View, customer: str | None, lang
     )
 
 
-def _detail(u: Any, viewer: Viewer, view_id: str, customer: str | None, page: int, lang: str) -> Any:
-    vs = views_service()
+def _detail(u: Principal, viewer: Principal, view_id: str, customer: str | None, page: int, lang: str) -> Any:
     try:
-        view = store.get_view(vs.es, vs.prefix, view_id, viewer)
+        view = uc.get_view(ctx(), viewer, view_id)
     except ViewNotFound:
         return _not_found(lang)
-    run: ViewRun = vs.run_view(view, viewer, customer_id=customer, page=page, size=PAGE_SIZE, facets=())
-    messages = [_message(m, lang) for m in run.message_codes]
+    run = uc.run_view(ctx(), viewer, view, customer_id=customer, page=page, size=PAGE_SIZE, facets=())
+    messages = [_message(m, lang) for m in run.messages]
     if run.result is not None:
-        messages += [C.translate_service_message(m) for m in run.result.messages]
+        messages += [C.message_text(m, lang) for m in run.result.messages]
     head_actions: list[Any] = []
     if can_edit(view, viewer):
         head_actions.append(dcc.Link([C.icon("bi-pencil"), " ", tr("views.edit", lang)], href="/views?" + urlencode({"edit": view.id}),
@@ -377,7 +317,7 @@ def _detail(u: Any, viewer: Viewer, view_id: str, customer: str | None, page: in
     if customer and view.scope == "dossier":
         labels = {}
         try:
-            labels = services().customer_labels([customer], u)
+            labels = search_uc.customer_labels(ctx(), u, [customer])
         except Exception:  # noqa: BLE001
             labels = {}
         name = C.customer_label(customer, labels, customer)
@@ -465,300 +405,6 @@ def _not_found(lang: str) -> Any:
     )
 
 
-# ------------------------------------------------------------------------------------------------ editor
-
-
-def _opts(values: Any, label: Any) -> list[dict[str, str]]:
-    return [{"label": label(v), "value": v} for v in values]
-
-
-def editor(viewer: Viewer, view: View | None, lang: str, open_: bool) -> dbc.Modal:
-    v = view or View(name="Neue Ansicht")
-    r = v.date_range
-    memberships = sorted(viewer.memberships | ({v.share_group} if v.share_group else set()))
-    sharing_level = v.sharing_level
-    f = v.filters
-
-    def field(label_key: str, control: Any, width: int = 12) -> dbc.Col:
-        return dbc.Col([dbc.Label(tr(label_key, lang), className="small mb-0"), control], md=width, className="mb-2")
-
-    form = [
-        dbc.Row(
-            [
-                field("views.f.name", dbc.Input(id="views-ed-name", value=view.name if view else "", maxlength=200)),
-                field(
-                    "views.f.description", dbc.Textarea(id="views-ed-desc", value=v.description, maxlength=2000, rows=2)
-                ),
-            ]
-        ),  # fmt: skip
-        dbc.Row(
-            [
-                field("views.f.query", dbc.Input(id="views-ed-query", value=v.query, maxlength=2000), 8),
-                field(
-                    "views.f.mode",
-                    dbc.Select(id="views-ed-mode", value=v.mode, options=_opts(MODES, lambda m: tr(f"mode.{m}", lang))),
-                    4,
-                ),  # fmt: skip
-            ]
-        ),
-        html.H3(tr("views.f.filters", lang), className="h6 mt-2"),
-        dbc.Row(
-            [
-                field(
-                    "views.f.register",
-                    dcc.Dropdown(
-                        id="views-ed-register",
-                        multi=True,
-                        value=f.get("register", []),
-                        options=_opts(REGISTERS, lambda x: C.register_label(x, lang)),
-                    ),
-                ),  # fmt: skip
-                field(
-                    "views.f.status",
-                    dcc.Dropdown(
-                        id="views-ed-docstatus",
-                        multi=True,
-                        value=f.get("status", []),
-                        options=_opts(sorted(KNOWN_VALUES["status"]), lambda x: tr(f"status.{x}", lang)),
-                    ),
-                    4,
-                ),  # fmt: skip
-                field(
-                    "views.f.language",
-                    dcc.Dropdown(
-                        id="views-ed-language",
-                        multi=True,
-                        value=f.get("language", []),
-                        options=_opts(LANGUAGES, lambda x: tr(f"language.{x}", lang)),
-                    ),
-                    4,
-                ),  # fmt: skip
-                field(
-                    "views.f.source_kind",
-                    dcc.Dropdown(
-                        id="views-ed-source",
-                        multi=True,
-                        value=f.get("source_kind", []),
-                        options=_opts(sorted(KNOWN_VALUES["source_kind"]), str),
-                    ),
-                    4,
-                ),  # fmt: skip
-                field(
-                    "views.f.customer_ids",
-                    dbc.Input(id="views-ed-customers", value=", ".join(f.get("customer_ids", []))),
-                ),
-                field(
-                    "views.f.viewer",
-                    dbc.Checklist(
-                        id="views-ed-viewer",
-                        inline=True,
-                        value=[k for k in ("my_customers", "my_department") if getattr(v, k)],
-                        options=[
-                            {"label": tr("views.my_customers", lang), "value": "my_customers"},
-                            {"label": tr("views.my_department", lang), "value": "my_department"},
-                        ],
-                    ),
-                ),
-            ]
-        ),  # fmt: skip
-        html.H3(tr("views.f.date", lang), className="h6 mt-2"),
-        dbc.Row(
-            [
-                field(
-                    "views.f.date_field",
-                    dbc.Select(
-                        id="views-ed-date-field",
-                        value=r.field if r else "doc_date",
-                        options=_opts(DATE_FIELDS, lambda x: tr(f"views.field.{x}", lang)),
-                    ),
-                    4,
-                ),
-                field(
-                    "views.f.date_kind",
-                    dbc.Select(
-                        id="views-ed-date-kind",
-                        value=r.kind if r else "none",
-                        options=_opts(RANGE_KINDS, lambda x: tr(f"views.date.{x}", lang)),
-                    ),
-                    4,
-                ),
-                field("views.f.n", dbc.Input(id="views-ed-n", type="number", min=1, value=r.n if r and r.n else 14), 2),
-                field(
-                    "views.f.unit",
-                    dbc.Select(
-                        id="views-ed-unit",
-                        value=(r.unit if r and r.unit else "day"),
-                        options=_opts(UNITS, lambda x: tr(f"views.unit.{x}", lang)),
-                    ),
-                    2,
-                ),
-                field(
-                    "views.f.start",
-                    dbc.Input(
-                        id="views-ed-start",
-                        type="text",
-                        placeholder="2026-01-31",
-                        value=r.start.isoformat() if r and r.start else "",
-                    ),
-                    6,
-                ),
-                field(
-                    "views.f.end",
-                    dbc.Input(
-                        id="views-ed-end",
-                        type="text",
-                        placeholder="2026-03-31",
-                        value=r.end.isoformat() if r and r.end else "",
-                    ),
-                    6,
-                ),
-            ]
-        ),  # fmt: skip
-        dbc.Row(
-            [
-                field(
-                    "views.f.group_by",
-                    dbc.Select(
-                        id="views-ed-group",
-                        value=v.group_by or "none",
-                        options=[{"label": tr("views.group.none", lang), "value": "none"}]
-                        + _opts(GROUP_BYS, lambda x: tr(f"group.{x}", lang)),
-                    ),
-                    4,
-                ),
-                field(
-                    "views.f.sort",
-                    dbc.Select(
-                        id="views-ed-sort",
-                        value=v.sort if v.sort in SORTS else "date_desc",
-                        options=_opts(SORTS, lambda x: tr(f"sort.{x}", lang)),
-                    ),
-                    4,
-                ),
-                field(
-                    "views.f.scope",
-                    dbc.RadioItems(
-                        id="views-ed-scope",
-                        value=v.scope,
-                        inline=True,
-                        options=_opts(("portfolio", "dossier"), lambda x: tr(f"views.scope.{x}", lang)),
-                    ),
-                    4,
-                ),
-                field(
-                    "views.f.columns",
-                    dbc.Checklist(
-                        id="views-ed-columns",
-                        inline=True,
-                        value=visible_columns(v),
-                        options=_opts(COLUMNS, lambda x: tr(f"views.col.{x}", lang)),
-                    ),
-                ),
-                field(
-                    "views.f.sharing",
-                    dbc.RadioItems(
-                        id="views-ed-sharing",
-                        value=sharing_level,
-                        inline=True,
-                        options=[
-                            {"label": tr("views.sharing.private", lang), "value": "private"},
-                            {"label": tr("views.f.group", lang), "value": "group"},
-                            {"label": tr("views.sharing.tenant", lang), "value": "tenant"},
-                        ],
-                    ),
-                    8,
-                ),
-                field(
-                    "views.f.group",
-                    dbc.Select(
-                        id="views-ed-share-group",
-                        value=v.share_group or (memberships[0] if memberships else None),
-                        options=_opts(memberships, str),
-                    ),
-                    4,
-                ),
-            ]
-        ),  # fmt: skip
-        html.Div(id="views-ed-status", className="mt-2"),
-    ]
-    footer: list[Any] = []
-    if view is not None and view.id:
-        footer.append(dcc.ConfirmDialogProvider(
-            dbc.Button([C.icon("bi-trash"), " ", tr("views.delete", lang)], color="outline-danger", id="views-ed-delete-btn"),
-            id="views-ed-delete", message=tr("views.delete.confirm", lang)))  # fmt: skip
-    footer += [
-        dcc.Link(
-            tr("views.cancel", lang),
-            href=view_href(view.id) if view and view.id else "/views",
-            className="btn btn-outline-secondary ms-auto",
-        ),  # fmt: skip
-        dbc.Button(tr("views.save", lang), id="views-ed-save", color="primary", n_clicks=0),
-    ]
-    title = tr("views.editor.edit", lang) if view else tr("views.editor.new", lang)
-    return dbc.Modal(
-        [
-            dbc.ModalHeader(dbc.ModalTitle(title)),
-            dbc.ModalBody([dcc.Store(id="views-ed-id", data=view.id if view else None), *form]),
-            dbc.ModalFooter(footer, className="d-flex gap-2"),
-        ],
-        id="views-editor",
-        is_open=open_,
-        size="lg",
-        backdrop="static",
-        scrollable=True,
-    )
-
-
-def editor_data(
-    name: str | None, desc: str | None, query: str | None, mode: str | None, registers: list[str] | None,
-    status: list[str] | None, languages: list[str] | None, sources: list[str] | None, customers: str | None,
-    viewer_flags: list[str] | None, date_field: str | None, date_kind: str | None, n: Any, unit: str | None,
-    start: str | None, end: str | None, group: str | None, sort: str | None, scope: str | None,
-    columns: list[str] | None, sharing: str | None, share_group: str | None,
-) -> dict[str, Any]:  # fmt: skip
-    """The editor's fields → a View dict (validated by the store)."""
-    filters: dict[str, list[str]] = {}
-    for key, values in (("register", registers), ("status", status), ("language", languages), ("source_kind", sources)):
-        if values:
-            filters[key] = list(values)
-    cust = [c.strip() for c in (customers or "").replace(";", ",").split(",") if c.strip()]
-    if cust:
-        filters["customer_ids"] = cust
-    date_range: dict[str, Any] | None = None
-    if date_kind and date_kind != "none":
-        date_range = {"field": date_field or "doc_date", "kind": date_kind}
-        if date_kind == "last":
-            try:
-                date_range["n"] = int(n) if n not in (None, "") else None
-            except (TypeError, ValueError):
-                date_range["n"] = None
-        if date_kind in ("last", "this", "previous"):
-            date_range["unit"] = unit or "day"
-        if date_kind in ("since", "between"):
-            date_range["start"] = (start or "").strip() or None
-        if date_kind == "between":
-            date_range["end"] = (end or "").strip() or None
-    flags = set(viewer_flags or ())
-    share = sharing or "private"
-    if share == "group":
-        share = f"group:{share_group}" if share_group else "group:"
-    return {
-        "name": name or "",
-        "description": desc or "",
-        "query": query or "",
-        "mode": mode or "keyword",
-        "filters": filters,
-        "date_range": date_range,
-        "group_by": None if group in (None, "", "none") else group,
-        "sort": sort or "date_desc",
-        "columns": list(columns or []),
-        "scope": scope or "portfolio",
-        "sharing": share,
-        "my_customers": "my_customers" in flags,
-        "my_department": "my_department" in flags,
-    }
-
-
 # ------------------------------------------------------------------------------------------------ layout
 
 
@@ -769,14 +415,13 @@ def layout(view: str | None = None, customer: str | None = None, page: str | Non
     if u is None:
         return C.not_found("notfound.page")
     lang = current_lang()
-    viewer = Viewer.of(u)
-    vs = views_service()
+    viewer = u
     children: list[Any] = [dcc.Location(id="views-nav", refresh="callback-nav")]
     editing: View | None = None
     open_editor = False
     if edit:
         try:
-            editing = store.get_view(vs.es, vs.prefix, edit, viewer)
+            editing = uc.get_view(ctx(), viewer, edit)
         except ViewNotFound:
             return _not_found(lang)
         if not can_edit(editing, viewer):
@@ -801,66 +446,6 @@ def layout(view: str | None = None, customer: str | None = None, page: str | Non
 
 
 @callback(
-    Output("views-ed-status", "children"),
-    Output("views-nav", "href", allow_duplicate=True),
-    Input("views-ed-save", "n_clicks"),
-    State("views-ed-id", "data"),
-    State("views-ed-name", "value"),
-    State("views-ed-desc", "value"),
-    State("views-ed-query", "value"),
-    State("views-ed-mode", "value"),
-    State("views-ed-register", "value"),
-    State("views-ed-docstatus", "value"),
-    State("views-ed-language", "value"),
-    State("views-ed-source", "value"),
-    State("views-ed-customers", "value"),
-    State("views-ed-viewer", "value"),
-    State("views-ed-date-field", "value"),
-    State("views-ed-date-kind", "value"),
-    State("views-ed-n", "value"),
-    State("views-ed-unit", "value"),
-    State("views-ed-start", "value"),
-    State("views-ed-end", "value"),
-    State("views-ed-group", "value"),
-    State("views-ed-sort", "value"),
-    State("views-ed-scope", "value"),
-    State("views-ed-columns", "value"),
-    State("views-ed-sharing", "value"),
-    State("views-ed-share-group", "value"),
-    prevent_initial_call=True,
-)
-def _save(n: int | None, view_id: str | None, *fields: Any) -> Any:
-    if not n:
-        raise PreventUpdate
-    u = user()
-    if u is None:
-        raise PreventUpdate
-    lang = current_lang()
-    viewer = Viewer.of(u)
-    data = editor_data(*fields)
-    vs = views_service()
-    try:
-        if view_id:
-            saved = store.update_view(vs.es, vs.prefix, view_id, data, viewer)
-            _audit("view_updated", u, view_id=saved.id, name=saved.name)
-        else:
-            if not _can_create(u):
-                return dbc.Alert(tr("views.no_permission", lang), color="warning", className="py-2 small"), no_update
-            saved = store.create_view(vs.es, vs.prefix, data, viewer)
-            _audit("view_created", u, view_id=saved.id, name=saved.name)
-    except ViewValidationError as exc:
-        items = [html.Li(line) for line in exc.lines]
-        return dbc.Alert([tr("views.error", lang, error=""), html.Ul(items, className="mb-0")], color="danger",
-                         className="py-2 small", id="views-ed-error"), no_update  # fmt: skip
-    except ViewError as exc:
-        return dbc.Alert(tr("views.error", lang, error=str(exc)), color="danger", className="py-2 small",
-                         id="views-ed-error"), no_update  # fmt: skip
-    return dbc.Alert(tr("views.saved", lang, name=saved.name), color="success", className="py-2 small"), view_href(
-        saved.id or ""
-    )
-
-
-@callback(
     Output("views-nav", "href", allow_duplicate=True),
     Input("views-ed-delete", "submit_n_clicks"),
     State("views-ed-id", "data"),
@@ -872,13 +457,11 @@ def _delete(n: int | None, view_id: str | None) -> Any:
     u = user()
     if u is None:
         raise PreventUpdate
-    vs = views_service()
     try:
-        store.delete_view(vs.es, vs.prefix, view_id, Viewer.of(u))
+        uc.delete_view(ctx(), u, view_id)
     except ViewError as exc:
         log.info("delete refused: %s", exc)
         raise PreventUpdate from exc
-    _audit("view_deleted", u, view_id=view_id)
     return "/views"
 
 
@@ -888,20 +471,16 @@ def _delete(n: int | None, view_id: str | None) -> Any:
     State("views-sub-ctx", "data"),
     prevent_initial_call=True,
 )
-def _subscribe(value: str | None, ctx: dict[str, Any] | None) -> Any:
+def _subscribe(value: str | None, sub_ctx: dict[str, Any] | None) -> Any:
     u = user()
-    if u is None or not ctx or not ctx.get("view"):
+    if u is None or not sub_ctx or not sub_ctx.get("view"):
         raise PreventUpdate
     lang = current_lang()
-    viewer = Viewer.of(u)
-    vs = views_service()
     try:
         if value in ("immediate", "daily"):
-            subs.subscribe(vs.es, vs.prefix, viewer, ctx["view"], value, customer_id=ctx.get("customer"))
-            _audit("view_subscribed", u, view_id=ctx["view"], frequency=value)
+            notes.subscribe(ctx(), u, sub_ctx["view"], value, customer_id=sub_ctx.get("customer"))
         else:
-            subs.unsubscribe(vs.es, vs.prefix, viewer, ctx["view"], customer_id=ctx.get("customer"))
-            _audit("view_unsubscribed", u, view_id=ctx["view"])
+            notes.unsubscribe(ctx(), u, sub_ctx["view"], customer_id=sub_ctx.get("customer"))
             value = "none"
     except ViewError as exc:
         return tr("views.error", lang, error=str(exc))

@@ -136,7 +136,7 @@ def test_every_page_at_tablet_width_fits_without_sideways_scrolling(dash_duo, de
     prefix = demo_index["prefix"]
     cid = es.search(index=alias_name(prefix, "customers"), query={"term": {"tenant": "nord"}}, size=1)["hits"]["hits"][
         0
-    ]["_id"]
+    ]["_source"]["customer_id"]
     doc = es.search(index=alias_name(prefix, "documents"), query={"bool": {"filter": [{"term": {"tenant": "nord"}},
                     {"term": {"acl_groups": "all"}}]}}, size=1)["hits"]["hits"][0]["_id"]  # fmt: skip
     pages = [
@@ -177,7 +177,7 @@ def test_bad_input_gets_a_friendly_page(dash_duo, demo_index, es, artifacts_dir)
     ][0]["_id"]
     sued_cust = es.search(index=alias_name(prefix, "customers"), query={"term": {"tenant": "sued"}}, size=1)["hits"][
         "hits"
-    ][0]["_id"]
+    ][0]["_source"]["customer_id"]
 
     texts = {}
     for name, path in [("unknown-customer", "/dossier/C00000"), ("other-tenant-customer", f"/dossier/{sued_cust}"),

@@ -10,11 +10,12 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from app import notifications as notes
+from app.users import hash_password
 from cockpit.app import create_app
-from cockpit.auth import hash_password
-from views import subscriptions as subs
+from domain.principal import Principal
+from tests.helpers import app_context, index_customers, index_documents, make_customer, make_doc, records, repo
 from views.seed import seed_examples, seed_id
-from views.testing import index_customers, index_documents, make_customer, make_doc
 
 PASSWORD = "views-e2e-pw"
 
@@ -36,7 +37,7 @@ def world(es, index_prefix, tmp_path):
         make_doc("o1", register="order", customer_ids=["K1"], customer_names=["Nordwind GmbH"],
                  doc_date=(today - dt.timedelta(days=30)).isoformat(), title="Auftrag 1"),
     ])  # fmt: skip
-    seed_examples(es, index_prefix, tenants=["nord"])
+    seed_examples(repo(es, index_prefix), records(es, index_prefix), tenants=["nord"])
     pw = hash_password(PASSWORD)
     users = tmp_path / "users.toml"
     users.write_text(
@@ -126,7 +127,8 @@ def test_views_and_inbox_pages(dash_duo, es, world, artifacts_dir, monkeypatch):
     dash_duo.wait_for_contains_text("#views-sub-status", "Sofort", timeout=20)
     index_documents(es, world["prefix"], [make_doc("c3", register="complaint", customer_ids=["K1"],
                                                    doc_date=dt.date.today().isoformat(), title="Reklamation Lager")])  # fmt: skip
-    report = subs.after_ingest(es, world["prefix"], ["c3"], deliver=False)
+    ctx = app_context(es, world["prefix"], users_file=world["users_file"])
+    report = notes.after_ingest(ctx, ["c3"], send=False)
     assert report.notifications_created == 1
 
     go(dash_duo, "/inbox", "#inbox-list")
@@ -141,7 +143,7 @@ def test_views_and_inbox_pages(dash_duo, es, world, artifacts_dir, monkeypatch):
             break
         time.sleep(0.3)
     assert dash_duo.find_element("#inbox-unread").get_attribute("data-unread") == "0"
-    assert subs.unread_count({"login": "anna.test", "tenants": ["nord"]}, es=es, prefix=world["prefix"]) == 0
+    assert notes.unread_count(ctx, Principal("anna.test", frozenset({"nord"}), frozenset({"all"}))) == 0
     go(dash_duo, "/views", "#views-overview")
     dash_duo.wait_for_text_to_equal("#nav-inbox-badge", "", timeout=20)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import redis
 
+from app import search
 from cockpit.cache import cache_config
 from cockpit.urlstate import SearchState
 from tests.e2e._cockpit import customer, document, index_all, make_app
@@ -20,22 +21,21 @@ def test_search_results_are_cached_per_scope_and_data_version(es, index_prefix, 
     cfg = cache_config(index_prefix)
     assert cfg["CACHE_TYPE"] == "RedisCache"
     app = make_app(index_prefix, tmp_path, es, cache_config=cfg)
-    svc = app.server.extensions["cockpit"]
-    users = app.server.extensions["cockpit_users"]
-    anna, mehmet = users.get("anna.schmidt"), users.get("mehmet.kaya")
+    svc = app.server.extensions["app_context"]
+    anna, mehmet = svc.directory.get("anna.schmidt"), svc.directory.get("mehmet.kaya")
     calls: list[Any] = []
-    real = svc.search_service.search
+    real = svc.search.search
 
-    def counting(request: Any, scope: Any) -> Any:
-        calls.append(scope.user_id)
-        return real(request, scope)
+    def counting(request: Any, principal: Any) -> Any:
+        calls.append(principal.login)
+        return real(request, principal)
 
-    svc.search_service.search = counting  # type: ignore[method-assign]
-    state = SearchState(q="Rechnung", mode="keyword")
+    svc.search.search = counting  # type: ignore[method-assign]
+    state = SearchState(q="Rechnung", mode="keyword").to_request()
     with app.server.app_context():
-        first = svc.search(state, anna)
-        again = svc.search(state, anna)
-        other = svc.search(state, mehmet)
+        first = search.search(svc, anna, state)
+        again = search.search(svc, anna, state)
+        other = search.search(svc, mehmet, state)
     assert calls == ["anna.schmidt", "mehmet.kaya"]  # the repeat came from Redis
     assert [h.doc_id for h in first.hits] == [h.doc_id for h in again.hits] == ["n1"]
     assert [h.doc_id for h in other.hits] == ["s1"]  # same query, other scope: its own answer
@@ -48,7 +48,7 @@ def test_search_results_are_cached_per_scope_and_data_version(es, index_prefix, 
     svc.invalidate()  # the version is cached for a few seconds; tests do not wait
     assert svc.data_version() != dv
     with app.server.app_context():
-        fresh = svc.search(state, anna)
+        fresh = search.search(svc, anna, state)
     assert {h.doc_id for h in fresh.hits} == {"n1", "n2"} and calls[-1] == "anna.schmidt"
 
 
@@ -65,9 +65,9 @@ def test_redis_outage_degrades_to_computing(es, index_prefix, tmp_path):
         "CACHE_OPTIONS": {"socket_connect_timeout": 0.2},
     }
     app = make_app(index_prefix, tmp_path, es, cache_config=broken)
-    svc = app.server.extensions["cockpit"]
+    svc = app.server.extensions["app_context"]
     with app.server.app_context():
-        res = svc.search(
-            SearchState(q="Rechnung", mode="keyword"), app.server.extensions["cockpit_users"].get("anna.schmidt")
+        res = search.search(
+            svc, svc.directory.get("anna.schmidt"), SearchState(q="Rechnung", mode="keyword").to_request()
         )
     assert [h.doc_id for h in res.hits] == ["n1"]

@@ -270,15 +270,22 @@ def test_agents_may_not_export(app):
     assert ids.EXPORT_DOWNLOAD not in body and "exportieren" in texts(body[ids.EXPORT_STATUS]["children"])
 
 
+def customer_src(es, prefix, customer_id):
+    """A customer's master data by its id (the index id is tenant-qualified)."""
+    hits = es.search(index=alias_name(prefix, "customers"), query={"term": {"customer_id": customer_id}})["hits"][
+        "hits"
+    ]
+    assert len(hits) == 1
+    return hits[0]["_source"]
+
+
 def test_customer_finder_suggests_within_the_tenant(app, es, corpus):
     c = client(app, "anna.schmidt")
-    name = es.get(index=alias_name(corpus["prefix"], "customers"), id=corpus["top_nord"])["_source"]["name"]
+    name = customer_src(es, corpus["prefix"], corpus["top_nord"])["name"]
     resp = c.callback([(ids.CUSTOMER_FINDER, "options")], [(ids.CUSTOMER_FINDER, "search_value", name[:4])])
     options = resp.get_json()["response"][ids.CUSTOMER_FINDER]["options"]
     assert corpus["top_nord"] in [o["value"] for o in options]
-    tenants = {
-        es.get(index=alias_name(corpus["prefix"], "customers"), id=o["value"])["_source"]["tenant"] for o in options
-    }
+    tenants = {customer_src(es, corpus["prefix"], o["value"])["tenant"] for o in options}
     assert tenants == {"nord"}
 
 

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from app import documents, dossier, review
 from cockpit.dashclient import DashClient, find, texts
+from domain.errors import AppError, NotFound
 from indexing.schema import alias_name
 from tests.e2e._cockpit import customer, document, index_all, make_app
 
@@ -25,11 +27,17 @@ def world(es, index_prefix, tmp_path):  # type: ignore[no-untyped-def]
     ]  # fmt: skip
     index_all(es, index_prefix, customers, docs)
     app = make_app(index_prefix, tmp_path / "archive", es)
-    return {"app": app, "svc": app.server.extensions["cockpit"], "prefix": index_prefix}
+    return {"app": app, "svc": app.server.extensions["app_context"], "prefix": index_prefix}
 
 
 def user(world: dict[str, Any], login: str) -> Any:
-    return world["app"].server.extensions["cockpit_users"].get(login)
+    return world["svc"].directory.get(login)
+
+
+def refused(ctx: Any, *args: Any) -> str:
+    with pytest.raises(AppError) as exc:
+        review.assign_review(ctx, *args)
+    return exc.value.code
 
 
 def get(es: Any, world: dict[str, Any], doc_id: str) -> dict[str, Any]:
@@ -54,8 +62,8 @@ def test_review_page_lists_the_tenants_review_documents_with_candidates(world):
 def test_assign_updates_the_document_at_once(es, world):
     svc, anna = world["svc"], user(world, "anna.schmidt")
     dv_before = svc.data_version()
-    res = svc.assign_review("r1", "C1", "invoice", anna)
-    assert res.ok and res.customer_name == "Müller Bau GmbH"
+    res = review.assign_review(svc, anna, "r1", "C1", "invoice")
+    assert res.customer_name == "Müller Bau GmbH" and res.register == "invoice"
     src = get(es, world, "r1")
     assert src["customer_ids"] == ["C1"] and src["customer_names"] == ["Müller Bau GmbH"]
     assert src["primary_customer_id"] == "C1" and src["register"] == "invoice"
@@ -65,28 +73,28 @@ def test_assign_updates_the_document_at_once(es, world):
     assert src["filing"]["candidates"] == ["C1", "C2"] and src["filing"]["register_reason"]  # partial update keeps them
     assert src["acl_groups"] == ["all"] and src["status"] == "open"
     # visible at once: gone from the queue, in the dossier, and the data version moved
-    items, total = svc.review_queue(anna)
+    items, total = review.review_queue(svc, anna)
     assert [i.doc_id for i in items] == ["r2"] and total == 1
     assert svc.data_version() != dv_before
-    dossier = svc.dossier("C1", anna)
-    assert dossier is not None and dossier.total == 1
+    cover = dossier.dossier(svc, anna, "C1")
+    assert cover.total == 1
     audit = es.search(index=alias_name(world["prefix"], "audit"), query={"term": {"action": "manual_filing"}})["hits"][
         "hits"
     ]
     assert audit and audit[0]["_source"]["owner"] == "anna.schmidt"
     # a second click on the same (now filed) document changes nothing
-    again = svc.assign_review("r1", "C2", "order", anna)
-    assert not again.ok and again.message_key == "review.error.gone"
+    assert refused(svc, anna, "r1", "C2", "order") == "review.error.gone"
     assert get(es, world, "r1")["customer_ids"] == ["C1"]
 
 
 def test_contract_filing_restricts_the_document(es, world):
     svc = world["svc"]
-    assert svc.assign_review("r2", "C2", "contract", user(world, "anna.schmidt")).ok
+    assert review.assign_review(svc, user(world, "anna.schmidt"), "r2", "C2", "contract").register == "contract"
     assert get(es, world, "r2")["acl_groups"] == ["contracts", "management"]
     # an agent without the contracts group no longer sees it
-    assert svc.document("r2", user(world, "jonas.weber")) is None
-    assert svc.document("r2", user(world, "anna.schmidt")) is not None
+    with pytest.raises(NotFound):
+        documents.document(svc, user(world, "jonas.weber"), "r2")
+    assert documents.document(svc, user(world, "anna.schmidt"), "r2").doc_id == "r2"
 
 
 @pytest.mark.parametrize(
@@ -102,20 +110,18 @@ def test_contract_filing_restricts_the_document(es, world):
     ],
 )
 def test_invalid_assignments_are_refused(es, world, doc, cust, register, login, key):
-    res = world["svc"].assign_review(doc, cust, register, user(world, login))
-    assert not res.ok and res.message_key == key
+    assert refused(world["svc"], user(world, login), doc, cust, register) == key
     assert get(es, world, doc)["filing"]["status"] == "review"
 
 
 def test_concurrent_change_is_detected(es, world, monkeypatch):
     svc, anna = world["svc"], user(world, "anna.schmidt")
-    real_update = svc.es.update
+    real_update = svc.store.es.update
 
     def someone_else_first(**kw: Any) -> Any:
         if kw.get("if_seq_no") is not None:  # someone else saves between our read and our write
             real_update(index=alias_name(world["prefix"], "documents"), id="r1", doc={"title": "changed"}, refresh=True)
         return real_update(**kw)
 
-    monkeypatch.setattr(svc.es, "update", someone_else_first)
-    res = svc.assign_review("r1", "C1", "invoice", anna)
-    assert not res.ok and res.message_key == "review.error.conflict"
+    monkeypatch.setattr(svc.store.es, "update", someone_else_first)
+    assert refused(svc, anna, "r1", "C1", "invoice") == "review.error.conflict"

@@ -5,32 +5,34 @@ from __future__ import annotations
 
 import pytest
 
+from app import views as S
 from demo.ids import NOW as DEMO_NOW
+from domain.principal import Principal
 from indexing.schema import alias_name
-from search import builder as B
-from search.service import SearchService
-from views import service as S
+from search.permissions import permission_filter
+from tests.helpers import app_context
 from views import store
 from views.seed import seed_examples, seed_id
-from views.users import Viewer
 
-ANNA = Viewer(login="anna.schmidt", tenants={"nord"}, groups={"all", "contracts", "management"},
-              department="vertrieb-nord", roles={"manager"})  # fmt: skip
-JONAS = Viewer(login="jonas.weber", tenants={"nord"}, groups={"all"}, department="kundenservice-nord")
-MEHMET = Viewer(login="mehmet.kaya", tenants={"sued"}, groups={"all", "contracts", "management"},
-                department="vertrieb-sued", roles={"manager"})  # fmt: skip
+ANNA = Principal(login="anna.schmidt", tenants={"nord"}, groups={"all", "contracts", "management"},
+                 department="vertrieb-nord", roles={"manager"})  # fmt: skip
+JONAS = Principal(login="jonas.weber", tenants={"nord"}, groups={"all"}, department="kundenservice-nord",
+                  roles={"agent"})  # fmt: skip
+MEHMET = Principal(login="mehmet.kaya", tenants={"sued"}, groups={"all", "contracts", "management"},
+                   department="vertrieb-sued", roles={"manager"})  # fmt: skip
 
 
 @pytest.fixture()
 def demo(es, demo_index, index_prefix):
-    seed_examples(es, index_prefix, tenants=["nord", "sued"], now=DEMO_NOW)
+    """The views live in their own prefix (the demo index is read-only for tests); they run on the demo data."""
+    views = app_context(es, index_prefix)
+    seed_examples(views.repo, views.store, tenants=["nord", "sued"], now=DEMO_NOW)
     data = demo_index["prefix"]
-    svc = S.ViewsService(es, data, SearchService(es, data, None), tz="Europe/Berlin")
-    return {"views": index_prefix, "data": data, "svc": svc}
+    return {"views": views, "data": data, "ctx": app_context(es, data)}
 
 
-def count(es, prefix: str, viewer: Viewer, *clauses) -> int:
-    query = {"bool": {"filter": [B.permission_filter(viewer.scope), {"term": {"is_latest": True}}, *clauses]}}
+def count(es, prefix: str, viewer: Principal, *clauses) -> int:
+    query = {"bool": {"filter": [permission_filter(viewer), {"term": {"is_latest": True}}, *clauses]}}
     return int(es.count(index=alias_name(prefix, "documents"), query=query)["count"])
 
 
@@ -41,9 +43,9 @@ def customers_where(es, prefix: str, **term) -> list[str]:
     return sorted(h["_source"]["customer_id"] for h in resp["hits"]["hits"])
 
 
-def run(demo, tenant: str, key: str, viewer: Viewer, **kw):
-    view = store.get_view(demo["svc"].es, demo["views"], seed_id(tenant, key), viewer)
-    return demo["svc"].run_view(view, viewer, now=DEMO_NOW, **kw)
+def run(demo, tenant: str, key: str, viewer: Principal, **kw):
+    view = store.get_view(demo["views"].repo, seed_id(tenant, key), viewer)
+    return S.run_view(demo["ctx"], viewer, view, now=DEMO_NOW, **kw)
 
 
 def test_the_demo_corpus_is_there(es, demo):
@@ -73,12 +75,12 @@ def test_orders_of_this_customer_in_the_last_3_months(es, demo):
                          {"term": {"customer_ids": cid}},
                          {"range": {"doc_date": {"gte": "2026-08-21", "lt": "2026-11-21"}}})  # fmt: skip
         assert r.total == expected
-        buttons = S.dossier_view_buttons(ANNA, cid, es=demo["svc"].es, prefix=demo["views"], now=DEMO_NOW)
+        buttons = S.dossier_view_buttons(demo["views"], ANNA, cid, now=DEMO_NOW)
         # the buttons read views from the views prefix; counts there run on that prefix's (empty) documents,
         # so only the listing is checked here — counts are compared on the data prefix:
         assert [b.view_id for b in buttons] == [seed_id("nord", "customer-orders-3m")]
-        counts = demo["svc"].count_views([store.get_view(demo["svc"].es, demo["views"], buttons[0].view_id, ANNA)],
-                                         ANNA, now=DEMO_NOW, customer_id=cid)  # fmt: skip
+        view = store.get_view(demo["views"].repo, buttons[0].view_id, ANNA)
+        counts = S.count_views(demo["ctx"], ANNA, [view], now=DEMO_NOW, customer_id=cid)
         assert counts[buttons[0].view_id] == expected
 
 
@@ -101,21 +103,21 @@ def test_new_documents_of_my_department_this_week(es, demo):
     assert r.total == expected
     # for someone in a department that looks after no customers the view is empty, with a reason
     empty = run(demo, "nord", "department-new-this-week", JONAS)
-    assert empty.total == 0 and empty.message_codes[0].code == "department_empty"
+    assert empty.total == 0 and empty.messages[0].code == "department_empty"
 
 
 def test_live_counts_for_the_demo_users(es, demo):
-    views = store.list_views(es, demo["views"], ANNA)
+    views = store.list_views(demo["views"].repo, ANNA)
     assert {v.name for v in views} == {
         "Reklamationen der letzten 14 Tage",
         "Aufträge dieses Kunden in den letzten 3 Monaten",
         "Offene Rechnungen meiner Kunden",
         "Neue Dokumente meiner Abteilung diese Woche",
     }
-    counts = demo["svc"].count_views(views, ANNA, now=DEMO_NOW)
+    counts = S.count_views(demo["ctx"], ANNA, views, now=DEMO_NOW)
     for v in views:
         if v.scope == "dossier":
             assert counts[v.id] is None
         else:
-            assert counts[v.id] == demo["svc"].run_view(v, ANNA, now=DEMO_NOW).total
+            assert counts[v.id] == S.run_view(demo["ctx"], ANNA, v, now=DEMO_NOW).total
     assert sum(c or 0 for c in counts.values()) > 0  # the examples show something on the demo corpus

@@ -8,17 +8,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from cockpit.auth import (
-    CSRF_COOKIE,
-    CSRF_HEADER,
-    LoginThrottle,
-    User,
-    UserStore,
-    hash_password,
-    init_auth,
-    safe_next,
-)
+from app.users import UserDirectory, hash_password
+from cockpit.auth import CSRF_COOKIE, CSRF_HEADER, LoginThrottle, init_auth, safe_next
 from core.settings import REPO_ROOT
+from domain.principal import Principal
 
 USERS = REPO_ROOT / "config" / "users.toml"
 
@@ -26,7 +19,7 @@ USERS = REPO_ROOT / "config" / "users.toml"
 def test_demo_users_match_the_demo_corpus_staff():
     from demo.data import STAFF
 
-    users = UserStore(USERS).users()
+    users = UserDirectory(USERS).all()
     for tenant, staff in STAFF.items():
         for login, name, _ in staff:
             u = users[login]
@@ -38,7 +31,7 @@ def test_demo_users_match_the_demo_corpus_staff():
 
 
 def test_demo_password_verifies_and_wrong_one_does_not():
-    store = UserStore(USERS)
+    store = UserDirectory(USERS)
     assert store.authenticate("anna.schmidt", "demo") is not None
     assert store.authenticate("Anna.Schmidt ", "demo") is not None  # login is case-insensitive
     assert store.authenticate("anna.schmidt", "Demo") is None
@@ -75,10 +68,10 @@ def test_broken_entries_are_skipped(tmp_path: Path):
         roles = ["god"]
     """)
     )
-    users = UserStore(path).users()
+    users = UserDirectory(path).all()
     assert list(users) == ["ok"]
     u = users["ok"]
-    assert u.scope.tenants == {"nord"} and u.scope.groups == {"all"} and not u.scope.is_admin
+    assert u.tenants == {"nord"} and u.groups == {"all"} and not u.is_admin
     assert u.can("export") and not u.can("status")
 
 
@@ -88,29 +81,27 @@ def test_users_file_is_reread_when_it_changes(tmp_path: Path):
     path = tmp_path / "users.toml"
     h = hash_password("pw")
     path.write_text(f'[[users]]\nlogin = "a"\npassword_hash = "{h}"\ntenants = ["nord"]\n')
-    store = UserStore(path)
-    assert set(store.users()) == {"a"}
+    store = UserDirectory(path)
+    assert set(store.all()) == {"a"}
     path.write_text(path.read_text() + f'[[users]]\nlogin = "b"\npassword_hash = "{h}"\ntenants = ["sued"]\n')
     os.utime(path, (1, 2))
-    assert set(store.users()) == {"a", "b"}
+    assert set(store.all()) == {"a", "b"}
 
 
 def test_missing_users_file_means_nobody_logs_in(tmp_path: Path):
-    assert UserStore(tmp_path / "none.toml").authenticate("anna.schmidt", "demo") is None
+    assert UserDirectory(tmp_path / "none.toml").authenticate("anna.schmidt", "demo") is None
 
 
 def test_inactive_users_see_nothing():
-    u = User("x", "X", "$argon2id$", frozenset({"nord"}), frozenset({"all"}), frozenset({"agent"}), active=False)
-    assert u.scope.sees_nothing
+    u = Principal("x", frozenset({"nord"}), frozenset({"all"}), frozenset({"agent"}), active=False)
+    assert u.sees_nothing and not u.can("search")
 
 
-def test_views_package_can_adapt_a_cockpit_user():
-    from views.users import Viewer
-
-    u = UserStore(USERS).users()["lena.hoffmann"]
-    v = Viewer.of(u)
-    assert v.login == "lena.hoffmann" and v.tenants == {"nord"} and "contracts" in v.groups
-    assert v.department == "vertrieb-nord"
+def test_the_directory_serves_subscriptions_too():
+    directory = UserDirectory(USERS)
+    v = directory("lena.hoffmann")
+    assert v is not None and v.login == "lena.hoffmann" and v.tenants == {"nord"} and "contracts" in v.groups
+    assert v.department == "vertrieb-nord" and directory("nobody") is None
 
 
 @pytest.mark.parametrize(
@@ -144,7 +135,7 @@ def test_throttle_blocks_after_repeated_failures():
 def gated(tmp_path: Path) -> Flask:
     app = Flask("t")
     app.secret_key = "test"
-    init_auth(app, UserStore(USERS))
+    init_auth(app, UserDirectory(USERS))
 
     @app.route("/")
     def home():  # type: ignore[no-untyped-def]

@@ -135,13 +135,19 @@ def test_group_without_key_has_no_filter_link():
     assert not find(tree, type="Link")
 
 
-def test_service_messages_are_translated():
-    assert C.translate_service_message("Semantic search is unavailable right now; showing keyword results.").startswith(
-        "Die semantische"
-    )
-    msg = C.translate_service_message("Unknown document type 'foo' — searched as text instead.")
-    assert "foo" in msg and "Dokumenttyp" in msg
-    assert C.translate_service_message("something new") == "something new"
+def test_message_codes_are_translated_at_the_edge():
+    from domain.errors import Message
+    from search.query_parser import parse_query
+
+    assert C.message_text(Message("msg.semantic_unavailable"), "de").startswith("Die semantische")
+    assert C.message_text(Message("msg.semantic_unavailable"), "en").startswith("Semantic search")
+    (msg,) = parse_query("typ:foo Rechnung").messages
+    text = C.message_text(msg, "de")
+    assert "foo" in text and "Dokumenttyp" in text
+    # a too-long query and too many words are two different messages (no prose matching any more)
+    words = " ".join(f"w{i}" for i in range(80))
+    codes = {m.code for m in parse_query(words).messages}
+    assert codes == {"msg.too_many_words"}
 
 
 def test_not_found_is_one_page_for_every_reason():

@@ -7,18 +7,21 @@ from typing import Any
 
 import pytest
 
+from domain.principal import Principal
+from search import aggs as AG
 from search import builder as B
+from search import clauses as CL
 from search.analysis import QueryAnalysis
 from search.query_parser import parse_query
-from search.request import DateRange, SearchRequest, UserScope
+from search.request import DateRange, SearchRequest
 
-USER = UserScope("anna", frozenset({"nord"}), frozenset({"sales", "service"}))
-ADMIN = UserScope("root", frozenset({"nord", "sued"}), frozenset(), is_admin=True)
-NOBODY = UserScope("x", frozenset(), frozenset({"sales"}))
+USER = Principal("anna", frozenset({"nord"}), frozenset({"sales", "service"}))
+ADMIN = Principal("root", frozenset({"nord", "sued"}), frozenset(), frozenset({"admin"}))
+NOBODY = Principal("x", frozenset(), frozenset({"sales"}))
 VEC = [0.1] * 384
 
 
-def perm_of(scope: UserScope) -> dict[str, Any]:
+def perm_of(scope: Principal) -> dict[str, Any]:
     return B.permission_filter(scope)
 
 
@@ -33,7 +36,7 @@ def walk(obj: Any) -> list[Any]:
     return out
 
 
-def kw(req: SearchRequest, scope: UserScope = USER, **kwargs: Any) -> dict[str, Any]:
+def kw(req: SearchRequest, scope: Principal = USER, **kwargs: Any) -> dict[str, Any]:
     return B.keyword_body(req, scope, parse_query(req.text), QueryAnalysis("de", "rechnung", ("de",)), **kwargs)
 
 
@@ -56,7 +59,7 @@ def test_every_builder_requires_a_scope() -> None:
     with pytest.raises(TypeError):
         B.knn_body(req, "nord", parsed, VEC)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        B.facet_aggs(req, None)  # type: ignore[arg-type]
+        AG.facet_aggs(req, None)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         B.export_body(req, None, parsed, pit_id="p")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -125,7 +128,7 @@ def test_stem_clause(stems: str, boost: float, expected: dict[str, Any] | None) 
     analysis = QueryAnalysis("de", "rechnung", ("de",), stems=stems)
     tuning = B.KeywordTuning(stem_boost=boost)
     req = SearchRequest(text="Rechnungen")
-    scoring = B.text_query(parse_query(req.text), analysis, tuning)
+    scoring = CL.text_query(parse_query(req.text), analysis, tuning)
     assert scoring is not None
     clauses = [c for c in scoring["bool"]["should"] if "stems" in c.get("match", {})]
     assert clauses == ([expected] if expected else [])
@@ -296,7 +299,7 @@ def test_request_validation() -> None:
     assert r.size == 100 and r.page == 1
     assert r.filters == {"register": ("invoice",)}
     with pytest.raises(TypeError):
-        UserScope("u", "nord")  # type: ignore[arg-type]
+        Principal("u", "nord")  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------------ two-phase hybrid
@@ -343,6 +346,20 @@ def test_cache_keys_are_stable() -> None:
     b = SearchRequest(text="x", filters={"language": ["de"], "register": ["invoice", "offer"]})
     assert a.cache_key() == b.cache_key()
     assert a.cache_key() != a.with_(page=2).cache_key()
-    other_user_same_rights = UserScope("bob", frozenset({"nord"}), frozenset({"service", "sales"}))
-    assert USER.cache_key() == other_user_same_rights.cache_key()
-    assert USER.cache_key() != ADMIN.cache_key()
+    other_user_same_rights = Principal("bob", frozenset({"nord"}), frozenset({"service", "sales"}))
+    assert USER.scope_key == other_user_same_rights.scope_key
+    assert USER.scope_key != ADMIN.scope_key
+
+
+def test_extra_conditions_are_parameters_not_patches() -> None:
+    req = SearchRequest(text="x", filters={"register": ["invoice"]})
+    parsed = parse_query("x")
+    sim = B.similar_body(USER, "d1", VEC, exclude_family="fam-1")
+    assert {"term": {"family_id": "fam-1"}} in sim["knn"]["filter"][-1]["bool"]["must_not"]
+    match = B.match_body(req, USER, parsed, None, ["a", "b"])
+    f = match["query"]["bool"]["filter"]
+    assert f[0] == perm_of(USER) and {"ids": {"values": ["a", "b"]}} in f and {"terms": {"register": ["invoice"]}} in f
+    assert match["size"] == 2 and match["_source"] is False
+    count = B.count_body(req, USER, parsed)
+    assert count["size"] == 0 and count["track_total_hits"] is True
+    assert {"terms": {"register": ["invoice"]}} in count["query"]["bool"]["filter"]

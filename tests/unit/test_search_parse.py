@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.builder import MISSING_GROUP_KEY, POST_TAG, PRE_TAG
+from domain.principal import Principal
+from search.clauses import MISSING_GROUP_KEY, POST_TAG, PRE_TAG
 from search.parse import (
     parse_customer_suggestions,
     parse_facets,
@@ -13,7 +14,7 @@ from search.parse import (
     parse_keyword_response,
     split_marked,
 )
-from search.request import SearchRequest, UserScope
+from search.request import SearchRequest
 
 
 def raw_hit(doc_id: str, score: float = 1.0, **src: Any) -> dict[str, Any]:
@@ -117,11 +118,11 @@ def test_keyword_response_and_search_after() -> None:
 def test_page_beyond_the_end_has_a_message() -> None:
     req = SearchRequest(text="x", size=10, page=50)
     res = parse_keyword_response({"hits": {"total": {"value": 12, "relation": "eq"}, "hits": []}}, req)
-    assert res.hits == [] and res.messages and "beyond" in res.messages[0]
+    assert res.hits == [] and res.messages and res.messages[0].code == "msg.beyond"
 
 
 def test_customer_suggestions_respect_groups() -> None:
-    scope = UserScope("u", frozenset({"nord"}), frozenset({"sales"}))
+    scope = Principal("u", frozenset({"nord"}), frozenset({"sales"}))
     resp = {
         "hits": {
             "hits": [

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
+from domain.principal import Principal
 from views.access import can_edit, can_see, section_of
 from views.model import RelativeDateRange, View, format_validation_error, parse_iso_date
-from views.users import Viewer
 
 
 def errors(exc: ValidationError) -> str:
@@ -152,10 +152,10 @@ def test_future_schema_version_rejected():
 # ------------------------------------------------------------------------------------------ access
 
 
-ANNA = Viewer(login="anna", tenants={"nord"}, groups={"all", "sales"}, department="vertrieb-nord")
-BEN = Viewer(login="ben", tenants={"nord"}, groups={"all"}, department="service-nord")
-ADMIN = Viewer(login="root", tenants={"nord"}, groups={"all"}, roles={"admin"})
-SUED = Viewer(login="sepp", tenants={"sued"}, groups={"all", "sales"}, department="vertrieb-nord", roles={"admin"})
+ANNA = Principal(login="anna", tenants={"nord"}, groups={"all", "sales"}, department="vertrieb-nord")
+BEN = Principal(login="ben", tenants={"nord"}, groups={"all"}, department="service-nord")
+ADMIN = Principal(login="root", tenants={"nord"}, groups={"all"}, roles={"admin"})
+SUED = Principal(login="sepp", tenants={"sued"}, groups={"all", "sales"}, department="vertrieb-nord", roles={"admin"})
 
 
 def view(**kw) -> View:
@@ -168,7 +168,7 @@ def test_visibility_rules():
     assert can_see(dept, ANNA) and not can_see(dept, BEN)
     assert can_see(tenant, BEN)
     assert not any(can_see(v, SUED) for v in (private, dept, tenant))  # other tenant, even an admin
-    assert can_see(view(sharing="group:sales"), Viewer(login="x", tenants={"nord"}, groups={"sales"}))
+    assert can_see(view(sharing="group:sales"), Principal(login="x", tenants={"nord"}, groups={"sales"}))
 
 
 def test_only_owner_or_admin_edits():
@@ -184,19 +184,8 @@ def test_sections():
     assert section_of(view(owner="x"), ADMIN) == "admin"
 
 
-def test_viewer_adapts_cockpit_users():
-    v = Viewer.of({"login": "a", "tenants": ["nord"], "groups": ["all"], "roles": ["admin"], "department": "d"})
-    assert v.is_admin and v.scope.is_admin and v.memberships == {"all", "d"}
-
-    class U:
-        login = "b"
-        tenants = ("nord", "sued")
-        groups = ("all",)
-        department = None
-        roles = ()
-        email = "b@example.org"
-
-    u = Viewer.of(U())
-    assert u.tenants == {"nord", "sued"} and u.email == "b@example.org" and not u.is_admin
-    disabled = Viewer.of({"login": "c", "tenants": ["nord"], "groups": ["all"], "active": False})
-    assert disabled.scope.sees_nothing
+def test_principal_memberships_and_inactive_principals():
+    v = Principal(login="a", tenants={"nord"}, groups={"all"}, roles={"admin"}, department="d")
+    assert v.is_admin and v.memberships == {"all", "d"}
+    disabled = Principal(login="c", tenants={"nord"}, groups={"all"}, active=False)
+    assert disabled.sees_nothing and not can_see(view(owner="c"), disabled)

@@ -1,4 +1,4 @@
-"""The cockpit's own Elasticsearch bodies (all permission-filtered) and their parsing; export files."""
+"""Dossier, document and review bodies and their parsing; export files; the data version."""
 
 from __future__ import annotations
 
@@ -6,39 +6,22 @@ import datetime as dt
 import io
 import json
 
-import pytest
+from app import exports as E
+from domain.principal import Principal
+from search import documents as D
+from search import dossier as S
+from search import system
+from search.permissions import permission_filter
 
-from cockpit import services as S
-from search.builder import permission_filter
-from search.request import UserScope
-
-SCOPE = UserScope("anna", frozenset({"nord"}), frozenset({"all", "contracts"}))
+SCOPE = Principal("anna", frozenset({"nord"}), frozenset({"all", "contracts"}))
 
 
 def _contains(body: object, needle: dict) -> bool:
     return json.dumps(needle, sort_keys=True) in json.dumps(body, sort_keys=True)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        S.dossier_body(SCOPE, "C1", dt.date(2026, 3, 1)),
-        S.customer_body(SCOPE, ["C1", "C2"]),
-        S.document_body(SCOPE, "d1", "Rechnung"),
-        S.document_body(SCOPE, "d1"),
-        S.versions_body(SCOPE, "fam"),
-        S.docs_by_id_body(SCOPE, ["a", "b"]),
-        S.review_body(SCOPE),
-        S.home_body(SCOPE),
-        S.my_customers_body(SCOPE, "anna"),
-    ],
-)
-def test_every_body_carries_the_permission_filter(body):
-    assert body["query"]["bool"]["filter"][0] == permission_filter(SCOPE)
-
-
 def test_a_scope_that_sees_nothing_matches_nothing():
-    nobody = UserScope("x", frozenset(), frozenset())
+    nobody = Principal("x", frozenset(), frozenset())
     assert S.dossier_body(nobody, "C1", dt.date(2026, 3, 1))["query"]["bool"]["filter"][0] == {
         "bool": {"must_not": [{"match_all": {}}]}
     }
@@ -57,13 +40,13 @@ def test_dossier_body_figures():
 
 
 def test_document_body_highlights_the_query_with_private_markers():
-    body = S.document_body(SCOPE, "d1", "„Lieferung verspätet“ Rechnung")
+    body = D.document_body(SCOPE, "d1", "„Lieferung verspätet“ Rechnung")
     hl = body["highlight"]
     assert hl["fields"] == {"text": {"number_of_fragments": 0}}
     should = hl["highlight_query"]["bool"]["should"]
     assert {"match_phrase": {"text": "Lieferung verspätet"}} in should
     assert "passages" in body["_source"]["excludes"]
-    assert "highlight" not in S.document_body(SCOPE, "d1", "")
+    assert "highlight" not in D.document_body(SCOPE, "d1", "")
 
 
 def _bucket_hit(doc_id, register, date, **src):
@@ -126,35 +109,53 @@ def test_dossier_without_invoices_has_no_revenue():
 
 
 def test_parse_document_hit_keeps_the_unhighlighted_tail():
-    from search.builder import POST_TAG, PRE_TAG
+    from search.clauses import POST_TAG, PRE_TAG
 
     raw = {"_id": "d1", "_source": {"doc_id": "d1", "text": "Die Rechnung kommt. " + "x" * 50},
            "highlight": {"text": [f"Die {PRE_TAG}Rechnung{POST_TAG} kommt. "]}}  # fmt: skip
-    src, pieces, total = S.parse_document_hit(raw)
+    src, pieces, total = D.parse_document_hit(raw)
     assert "text" not in src and total == 70
     assert pieces[1] == ("Rechnung", True) and pieces[-1] == ("x" * 50, False)
 
 
 def test_limit_text():
-    assert S.limit_text((("abc", False), ("def", True), ("ghi", False)), 5) == (("abc", False), ("de", True))
+    assert D.limit_text((("abc", False), ("def", True), ("ghi", False)), 5) == (("abc", False), ("de", True))
 
 
 def test_export_files_guard_against_formulas_and_keep_umlauts():
     rows = [{"doc_id": "d1", "title": "=HYPERLINK(\"http://evil\")", "customer_names": ["Müller GmbH"], "customer_ids": ["C1"],
              "register": "invoice", "doc_date": "2026-01-01", "version": 1, "is_latest": True, "total_amount": 12.5}]  # fmt: skip
-    header, table = S.export_table(rows, lambda r: {"invoice": "Rechnungen"}.get(r, r))
-    csv_bytes = S.to_csv(header, table)
+    header, table = E.export_table(rows, lambda r: {"invoice": "Rechnungen"}.get(r, r))
+    csv_bytes = E.to_csv(header, table)
     text = csv_bytes.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "Müller GmbH" in text and "Rechnungen" in text
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(S.to_xlsx(header, table)))
+    wb = load_workbook(io.BytesIO(E.to_xlsx(header, table)))
     ws = wb.active
     assert [c.value for c in ws[1]][:3] == ["doc_id", "title", "customer_ids"]
     assert ws["B2"].value.startswith("'=") and ws["M2"].value == 12.5
 
 
-def test_data_version_searches_ignore_read_only_audit_actions():
-    searches = S.data_version_searches("p-documents", "p-audit")
-    assert searches[2]["ignore_unavailable"] is True
-    assert searches[3]["query"]["bool"]["must_not"][0]["terms"]["action"] == S.READ_ONLY_AUDIT_ACTIONS
+def test_data_version_ignores_read_only_audit_actions():
+    (docs_kind, docs), (audit_kind, audit) = system.data_version_bodies(Principal.system())
+    assert (docs_kind, audit_kind) == ("documents", "audit")
+    assert docs["aggs"]["m"] == {"max": {"field": "indexed_at"}}
+    assert audit["query"]["bool"]["must_not"][0]["terms"]["action"] == system.READ_ONLY_AUDIT_ACTIONS
+
+
+def test_customer_body_can_be_limited_to_a_tenant_without_patching():
+    body = S.customer_body(SCOPE, ["C1"], tenant="nord")
+    assert body["query"]["bool"]["filter"] == [
+        permission_filter(SCOPE),
+        {"terms": {"customer_id": ["C1"]}},
+        {"term": {"tenant": "nord"}},
+    ]
+
+
+def test_customer_lookup_by_any_spelling_of_the_number():
+    body = S.customer_lookup_body(SCOPE, number="K-10234")
+    forms = body["query"]["bool"]["should"][0]["terms"]["number"]
+    assert "K-10234" in forms and "k10234" in forms
+    assert body["query"]["bool"]["filter"] == [permission_filter(SCOPE)]
+    assert S.customer_lookup_body(SCOPE)["query"]["bool"]["should"] == [{"match_none": {}}]

@@ -200,3 +200,9 @@ def run_checks(settings: Settings | None = None) -> list[Check]:
         except Exception as exc:  # noqa: BLE001 - a broken check is a failed check, never a crash
             results.append(Check(fn.__name__.removeprefix("check_"), False, detail=f"{type(exc).__name__}: {exc}"))
     return results
+
+
+if __name__ == "__main__":  # `python -m core.doctor`: the JSON report (the status page runs it out of process)
+    import json
+
+    print(json.dumps([c.as_dict() for c in run_checks()], ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""Synthetic documents and customers with the project's mapping, for views tests and the views benchmark.
+"""Test helpers: synthetic documents and customers with the project's mapping (for the views and notification
+tests and the views benchmark), the repository and record store over a test prefix, principals.
 
 Not used by the application. Bodies follow `indexing.schema.documents_mapping` (no passages: views run
 keyword requests; the kNN side is exercised by the search tests).
@@ -13,9 +14,12 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from domain.principal import Principal
 from indexing import store as istore
 from indexing.documents import acl_groups_for
+from indexing.records import RecordStore
 from indexing.schema import alias_name
+from search.repository import Repository
 
 
 def make_doc(
@@ -166,3 +170,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def repo(es: Elasticsearch, prefix: str) -> Repository:
+    """The read side's repository over a test prefix."""
+    return Repository(es, prefix)
+
+
+def records(es: Elasticsearch, prefix: str) -> RecordStore:
+    """The record store (writes) over a test prefix."""
+    return RecordStore(es, prefix)
+
+
+def principal(login: str, tenants: Iterable[str] = ("nord",), groups: Iterable[str] = ("all",), **kw: Any) -> Principal:
+    return Principal(login=login, tenants=frozenset(tenants), groups=frozenset(groups), **kw)
+
+
+def app_context(es: Elasticsearch, prefix: str, *, cache: Any = None, users_file: Any = None, **kw: Any) -> Any:
+    """The application context over a test prefix (no embedder: keyword search only unless one is given)."""
+    from app.context import AppContext
+
+    return AppContext.create(es, prefix, cache=cache, users_file=users_file, **kw)

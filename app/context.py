@@ -1,0 +1,145 @@
+"""What every use case needs from the process: the repository (reads), the record store (writes), the document
+search, the cache, the archive of originals, the user directory, the clock's time zone. One `AppContext` per
+process, built by the front door that starts (the cockpit/API server, the CLI, a worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.cache import cache_key, safe_get, safe_set
+from app.users import UserDirectory
+from domain.principal import Principal
+from indexing.records import RecordStore
+from search import system
+from search.repository import ReadFailed, Repository, total_of
+from search.service import SearchService
+
+log = logging.getLogger(__name__)
+
+DATA_VERSION_TTL_S = 5.0
+CACHE_TIMEOUT_S = 300
+
+
+@dataclass
+class AppContext:
+    repo: Repository
+    store: RecordStore
+    search: SearchService
+    archive_root: Path
+    directory: UserDirectory
+    cache: Any = None
+    tz: str = "Europe/Berlin"
+    data_version_ttl: float = DATA_VERSION_TTL_S
+    _dv: str | None = field(default=None, init=False, repr=False)
+    _dv_at: float = field(default=0.0, init=False, repr=False)
+    _dv_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    warm_started: bool = field(default=False, init=False, repr=False)
+    _bg: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="app-bg"), init=False, repr=False
+    )
+
+    @classmethod
+    def create(
+        cls,
+        es: Any = None,
+        prefix: str | None = None,
+        *,
+        archive_root: Path | None = None,
+        cache: Any = None,
+        embedder_factory: Callable[[], Any] | None = None,
+        users_file: Path | None = None,
+        directory: UserDirectory | None = None,
+    ) -> AppContext:
+        from core.settings import get_settings
+
+        settings = get_settings()
+        if es is None:
+            from core.es import get_client
+
+            es = get_client()
+        prefix = prefix or settings.index_prefix
+        repo = Repository(es, prefix)
+        return cls(
+            repo=repo,
+            store=RecordStore(es, prefix),
+            search=SearchService(repo, embedder_factory),
+            archive_root=Path(archive_root) if archive_root else settings.archive_dir,
+            directory=directory or UserDirectory(users_file),
+            cache=cache,
+            tz=settings.timezone,
+        )
+
+    @property
+    def prefix(self) -> str:
+        return self.repo.prefix
+
+    # ------------------------------------------------------------------------------------------ caching
+
+    def data_version(self) -> str:
+        """Changes after every ingest run, manual filing or other write; kept for a few seconds per process."""
+        dv = self._dv
+        if dv is not None and time.monotonic() - self._dv_at < self.data_version_ttl:
+            return dv
+        with self._dv_lock:
+            if self._dv is not None and time.monotonic() - self._dv_at < self.data_version_ttl:
+                return self._dv
+            try:
+                docs, audit = self.repo.msearch(system.data_version_bodies(Principal.system()), missing_ok=True)
+                parts = [
+                    str(total_of(docs)),
+                    str(((docs.get("aggregations") or {}).get("m") or {}).get("value_as_string") or ""),
+                    str(((audit.get("aggregations") or {}).get("m") or {}).get("value_as_string") or ""),
+                ]
+                value = "|".join(parts)
+            except ReadFailed as exc:
+                log.warning("data version unavailable (%s): caching off for now", exc)
+                value = f"unavailable-{time.time()}"
+            self._dv, self._dv_at = value, time.monotonic()
+            return value
+
+    def invalidate(self) -> None:
+        with self._dv_lock:
+            self._dv = None
+
+    def cached(
+        self,
+        namespace: str,
+        scope_key: str,
+        parts: tuple[Any, ...],
+        compute: Callable[[], Any],
+        *,
+        timeout: int = CACHE_TIMEOUT_S,
+        keep: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """`compute()` once per (namespace, scope, data version, parts); None and unkept values are not stored."""
+        if self.cache is None:
+            return compute()
+        key = cache_key(namespace, scope_key, self.data_version(), *parts)
+        hit = safe_get(self.cache, key)
+        if hit is not None:
+            return hit
+        value = compute()
+        if value is not None and (keep is None or keep(value)):
+            safe_set(self.cache, key, value, timeout=timeout)
+        return value
+
+    # ------------------------------------------------------------------------------------------ background
+
+    def background(self, fn: Callable[[], Any]) -> None:
+        with contextlib.suppress(RuntimeError):  # shut down
+            self._bg.submit(fn)
+
+    def flush_background(self, timeout: float = 10.0) -> None:
+        """Wait for the background writes queued so far (tests, CLI commands before they exit)."""
+        done = threading.Event()
+        self.background(done.set)
+        done.wait(timeout)

@@ -1,0 +1,106 @@
+"""Use cases of the review queue (Klärfälle): the queue and the manual filing of one document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import audit
+from app.context import AppContext
+from app.search import customer_labels
+from domain.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from domain.principal import REVIEW, SEARCH, Principal
+from indexing.records import WriteConflict, WriteFailed
+from indexing.schema import REGISTERS
+from search.documents import ReviewItem, review_body, review_item_body
+from search.dossier import customer_body
+from search.repository import ReadFailed, hits_of, total_of
+
+
+@dataclass(frozen=True)
+class Filed:
+    doc_id: str
+    customer_id: str
+    customer_name: str
+    register: str
+
+
+def review_queue(ctx: AppContext, principal: Principal, size: int = 50) -> tuple[list[ReviewItem], int]:
+    principal.require(SEARCH)
+    try:
+        resp = ctx.repo.search("documents", review_body(principal, max(1, min(int(size), 200))))
+    except ReadFailed as exc:
+        raise Unavailable("error.unavailable") from exc
+    raw = hits_of(resp)
+    cand_ids = {str(c) for h in raw for c in ((h.get("_source") or {}).get("filing") or {}).get("candidates") or []}
+    labels = customer_labels(ctx, principal, cand_ids) if cand_ids else {}
+    items = []
+    for h in raw:
+        s = h.get("_source") or {}
+        f = s.get("filing") or {}
+        cands = [str(c) for c in f.get("candidates") or []]
+        items.append(
+            ReviewItem(
+                doc_id=str(s.get("doc_id") or h["_id"]),
+                title=str(s.get("title") or s.get("subject") or s.get("file_name") or h["_id"]),
+                file_name=str(s.get("file_name") or ""),
+                doc_date=s.get("doc_date"),
+                received_at=s.get("received_at"),
+                suggested_register=f.get("suggested_register"),
+                reasons=[str(r) for r in f.get("reasons") or []],
+                register_reason=str(f.get("register_reason") or ""),
+                candidates=[(c, labels[c][0], labels[c][1]) for c in cands if c in labels],
+                tenant=str(s.get("tenant") or ""),
+                confidence=f.get("confidence"),
+            )
+        )
+    return items, total_of(resp)
+
+
+def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_id: str, register: str) -> Filed:
+    """File a review document to a customer (of the document's tenant) and a register: a partial update,
+    visible at once, audited. Access follows the register's policy (`indexing.documents.acl_groups_for`)."""
+    from indexing.documents import acl_groups_for, document_status
+
+    if not principal.can(REVIEW):
+        raise Forbidden("review.error.denied")
+    if register not in REGISTERS or register == "review":
+        raise Invalid("review.error.register", register=register)
+    if not customer_id:
+        raise Invalid("review.error.pick")
+    try:
+        hits = hits_of(ctx.repo.search("documents", review_item_body(principal, doc_id)))
+        if not hits:
+            raise NotFound("review.error.gone", doc_id=doc_id)
+        hit = hits[0]
+        src = hit.get("_source") or {}
+        tenant = str(src.get("tenant") or "")
+        chits = hits_of(ctx.repo.search("customers", customer_body(principal, [customer_id], tenant=tenant)))
+    except ReadFailed as exc:
+        raise Unavailable("review.error.failed") from exc
+    if not chits:
+        raise NotFound("review.error.customer", customer_id=customer_id)
+    name = str((chits[0].get("_source") or {}).get("name") or customer_id)
+    reasons = [str(r) for r in ((src.get("filing") or {}).get("reasons") or [])]
+    reasons.append(f"manuell zugeordnet von {principal.login}")
+    update = {
+        "customer_ids": [customer_id],
+        "customer_names": [name],
+        "primary_customer_id": customer_id,
+        "register": register,
+        "acl_groups": acl_groups_for(register),
+        "status": document_status(register, str(src.get("text") or "")),
+        "filing": {"status": "manual", "confidence": 1.0, "reasons": reasons},
+    }
+    try:
+        ctx.store.update(
+            "documents", hit["_id"], update, concrete_index=hit["_index"],
+            if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"],
+        )  # fmt: skip
+    except WriteConflict as exc:
+        raise Conflict("review.error.conflict", doc_id=doc_id) from exc
+    except WriteFailed as exc:
+        raise Unavailable("review.error.failed") from exc
+    audit.record(ctx, "manual_filing", principal, wait=True, tenant=tenant, doc_id=doc_id,
+                 customer_id=customer_id, register=register)  # fmt: skip
+    ctx.invalidate()
+    return Filed(doc_id, customer_id, name, register)

@@ -1,0 +1,147 @@
+"""Who asks: one `Principal` for a cockpit user, an API client (an integration's key) and the system itself.
+
+Permission rule (turned into Elasticsearch by `search.permissions.permission_filter`):
+``tenant ∈ tenants AND (acl_groups ∩ groups ≠ ∅)``. An admin skips the group check but stays inside their
+tenants (a tenant is a legal entity; nobody reads across tenants they were not given). An empty tenant set,
+an inactive principal, or a non-admin without groups sees nothing.
+
+Capabilities say what a principal may *do* beyond reading within that scope. A user's come from their roles
+(`ROLE_CAPABILITIES`); an API client's are given to its key explicitly. Use cases check them
+(`Principal.require`), whoever calls: the Dash pages, the REST API, the CLI or a worker.
+
+`Principal.system()` is the workers' identity for reads that serve every tenant at once (e.g. the metadata
+of newly indexed documents before each subscriber's own permission-checked match). It is never built from a
+request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from domain.errors import Forbidden
+
+Kind = Literal["user", "api_client", "system"]
+
+ROLES: tuple[str, ...] = ("agent", "analyst", "manager", "admin")
+
+# capabilities (besides reading within the principal's scope)
+SEARCH = "search"
+EXPORT = "export"
+REVIEW = "review"
+SAVE_VIEW = "save_view"
+STATUS = "status"
+AUDIT = "audit"
+MASTER_DATA = "master_data"
+CAPABILITIES: tuple[str, ...] = (SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA)
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    "agent": frozenset({SEARCH, REVIEW}),
+    "analyst": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW}),
+    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW}),
+    "admin": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA}),
+}
+ADMIN_ROLE = "admin"
+
+
+def as_set(value: Any) -> frozenset[str]:
+    """A string ("a, b"), a collection or None -> a frozenset of trimmed, non-empty strings."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(v.strip() for v in value.split(",") if v.strip())
+    return frozenset(str(v).strip() for v in value if v is not None and str(v).strip())
+
+
+def capabilities_of(roles: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for role in roles:
+        out |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Principal:
+    login: str
+    tenants: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    capabilities: frozenset[str] | None = None  # None: derived from the roles
+    kind: Kind = "user"
+    name: str = ""
+    department: str | None = None
+    email: str | None = None
+    lang: str = "de"
+    active: bool = True
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for attr in ("tenants", "groups", "roles"):
+            value = getattr(self, attr)
+            if isinstance(value, str):
+                raise TypeError(f"Principal.{attr} must be a collection of strings, not a string")
+            object.__setattr__(self, attr, as_set(value))
+        caps = capabilities_of(self.roles) if self.capabilities is None else as_set(self.capabilities)
+        object.__setattr__(self, "capabilities", caps)
+        if not self.name:
+            object.__setattr__(self, "name", self.login)
+
+    # -------------------------------------------------------------------------------------- factories
+
+    @classmethod
+    def system(cls) -> Principal:
+        return cls(login="system", kind="system", roles=frozenset({ADMIN_ROLE}), name="system")
+
+    def with_(self, **changes: Any) -> Principal:
+        return replace(self, **changes)
+
+    # -------------------------------------------------------------------------------------- what it is
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_ROLE in self.roles and self.kind != "api_client"
+
+    @property
+    def role(self) -> str:
+        for r in reversed(ROLES):
+            if r in self.roles:
+                return r
+        return "agent"
+
+    @property
+    def memberships(self) -> frozenset[str]:
+        """Groups a view can be shared with: the principal's groups and their department."""
+        return self.groups | ({self.department} if self.department else frozenset())
+
+    @property
+    def default_tenant(self) -> str | None:
+        return sorted(self.tenants)[0] if self.tenants else None
+
+    @property
+    def sees_nothing(self) -> bool:
+        if self.is_system:
+            return False
+        return not self.active or not self.tenants or (not self.is_admin and not self.groups)
+
+    @property
+    def scope_key(self) -> str:
+        """What decides visibility (not the login): principals with equal scopes share cached answers."""
+        if self.is_system:
+            return "system"
+        tenants = sorted(self.tenants) if self.active else []
+        return json.dumps([tenants, sorted(self.groups), self.is_admin], separators=(",", ":"))
+
+    # -------------------------------------------------------------------------------------- what it may do
+
+    def can(self, capability: str) -> bool:
+        return self.active and capability in (self.capabilities or frozenset())
+
+    def require(self, capability: str) -> None:
+        if not self.can(capability):
+            raise Forbidden("error.capability", capability=capability)
