@@ -17,6 +17,7 @@ from search.documents import (
     document_body,
     original_body,
     parse_document_hit,
+    passages_body,
     versions_body,
 )
 from search.dossier import customer_body
@@ -103,9 +104,15 @@ def similar(ctx: AppContext, principal: Principal, doc_id: str, k: int = 6) -> l
     principal.require(SEARCH)
     doc_id = _doc_id(doc_id)
     k = max(1, min(int(k), 50))
-    return list(
-        ctx.cached("similar", principal.scope_key, (doc_id, k), lambda: lookups.similar(ctx.repo, principal, doc_id, k))
-    )
+
+    def compute() -> tuple[bool, list[Hit]]:
+        found = lookups.similar(ctx.repo, principal, doc_id, k)
+        return (found is not None, found or [])
+
+    visible, hits = ctx.cached("similar", principal.scope_key, (doc_id, k), compute)
+    if not visible:
+        raise NotFound("notfound.document", doc_id=doc_id)
+    return list(hits)
 
 
 def original(ctx: AppContext, principal: Principal, doc_id: str) -> Original:
@@ -128,3 +135,17 @@ def original(ctx: AppContext, principal: Principal, doc_id: str) -> Original:
         raise Unavailable("error.original_unavailable", doc_id=doc_id) from exc
     audit.record(ctx, "download_original", principal, doc_id=doc_id, tenant=src.get("tenant"))
     return Original(data, str(src.get("file_name") or f"{doc_id}.bin"), str(src.get("mime_type") or ""), sha)
+
+
+def passages(ctx: AppContext, principal: Principal, doc_id: str) -> list[tuple[int, str]]:
+    """A document's passages (ord, text) in order — what semantic search matches against."""
+    principal.require(SEARCH)
+    doc_id = _doc_id(doc_id)
+    try:
+        hits = hits_of(ctx.repo.search("documents", passages_body(principal, doc_id)))
+    except ReadFailed as exc:
+        raise Unavailable("error.unavailable") from exc
+    if not hits:
+        raise NotFound("notfound.document", doc_id=doc_id)
+    found = (hits[0].get("_source") or {}).get("passages") or []
+    return sorted((int(p.get("ord") or 0), str(p.get("text") or "")) for p in found if isinstance(p, dict))

@@ -44,6 +44,34 @@ def es_client() -> Any:
     return wait_for("Elasticsearch (core.es.get_client; start with `cockpit services up`)", _get)
 
 
+# ----------------------------------------------------------------------------------------------- read side
+
+
+def search_service(
+    es: Any,
+    prefix: str,
+    embedder_factory: Callable[[], Any] | None,
+    *,
+    request_cache: bool | None = None,
+    **kwargs: Any,
+) -> Any:
+    """`search.service.SearchService` over `search.repository.Repository(es, prefix)`; `request_cache=True` puts
+    `request_cache=true` on every search/msearch (None: the index default, only size=0 answers cached)."""
+    from search.repository import Repository
+    from search.service import SearchService
+
+    return SearchService(Repository(es, prefix, request_cache=request_cache), embedder_factory, **kwargs)
+
+
+def principal(
+    login: str, tenants: Iterable[str], groups: Iterable[str] = (), *, roles: Iterable[str] = ("analyst",), **kw: Any
+) -> Any:
+    """A `domain.principal.Principal` (default role analyst: may search; `roles=("admin",)` for an admin)."""
+    from domain.principal import Principal
+
+    return Principal(login, tenants=frozenset(tenants), groups=frozenset(groups), roles=frozenset(roles), **kw)
+
+
 # ----------------------------------------------------------------------------------------------- BEIR
 
 

@@ -5,11 +5,12 @@
 What is measured, per index size:
 
 - hybrid search (BM25 ∥ kNN in one msearch, fused in Python) with all default facets and grouping by customer,
-  page size 20, through `search.service.SearchService.search` with a normal (non-admin) user scope;
+  page size 20, through `search.service.SearchService.search` with a normal (non-admin) principal;
 - 1 client and 8 concurrent clients (threads, each its own queries);
 - "uncached": every request is a different query text and a different query vector;
   "repeated": the same request again and again (warm OS page cache / ES query caches, no request cache);
-  "request-cache": the same request repeated with `request_cache=true` on the msearch lines;
+  "request-cache": the same request repeated with `request_cache=true` on the msearch lines
+  (`search.repository.Repository(..., request_cache=True)`);
 - the query embedding separately: p50/p95 of `nlp.embeddings` encoding one short query with one torch thread
   (the serving configuration); search timings use precomputed vectors so the two add up.
 
@@ -39,7 +40,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench._common import es_client, percentiles
+from bench._common import es_client, percentiles, principal, search_service
 from indexing.schema import REGISTERS as SCHEMA_REGISTERS
 
 DIMS = 384
@@ -250,12 +251,11 @@ def query_texts(n: int, seed: int) -> list[str]:
 
 
 def scopes() -> list[Any]:
-    from search.request import UserScope
-
+    """Normal (non-admin) principals: analysts of one or two tenants with one or two groups."""
     return [
-        UserScope("u1", frozenset({"nord"}), frozenset({"sales"})),
-        UserScope("u2", frozenset({"nord", "sued"}), frozenset({"sales", "service"})),
-        UserScope("u3", frozenset({"west"}), frozenset({"finance", "sales"})),
+        principal("u1", {"nord"}, {"sales"}),
+        principal("u2", {"nord", "sued"}, {"sales", "service"}),
+        principal("u3", {"west"}, {"finance", "sales"}),
     ]
 
 
@@ -263,6 +263,7 @@ def run_clients(
     svc: Any, texts: list[str], clients: int, *, repeat_same: bool, request: Any
 ) -> tuple[list[float], float, int]:
     from search.request import SearchRequest
+    from search.service import SEARCH_FAILED
 
     lat: list[float] = []
     lock = threading.Lock()
@@ -280,7 +281,7 @@ def run_clients(
             t0 = time.perf_counter()
             res = svc.search(req, sc[(c + j) % len(sc)] if not repeat_same else sc[0])
             local.append((time.perf_counter() - t0) * 1000.0)
-            if any("could not" in m for m in res.messages):
+            if any(m.code == SEARCH_FAILED.code for m in res.messages):
                 bad += 1
         with lock:
             lat.extend(local)
@@ -298,7 +299,6 @@ def run_clients(
 
 def measure_size(es: Any, n: int, n_queries: int) -> dict[str, Any]:
     from search.request import SearchRequest
-    from search.service import SearchService
 
     prefix = ensure_index(es, n)
     table = VectorTable()
@@ -307,7 +307,7 @@ def measure_size(es: Any, n: int, n_queries: int) -> dict[str, Any]:
         table.add(t, seed=i)
     req = SearchRequest(mode="hybrid", group_by="customer", size=20)
     out: dict[str, Any] = {"documents": int(es.count(index=f"{prefix}-documents")["count"])}
-    svc = SearchService(es, prefix, lambda: table, query_vector_cache=0)
+    svc = search_service(es, prefix, lambda: table, query_vector_cache=0)
     # warm-up: JIT, HNSW graph and doc values into the page cache
     run_clients(svc, texts[-50:], 1, repeat_same=False, request=req)
     cases = [
@@ -316,7 +316,7 @@ def measure_size(es: Any, n: int, n_queries: int) -> dict[str, Any]:
         ("1 client, repeated", 1, True, svc, texts[:n_queries]),
         ("8 clients, repeated", 8, True, svc, texts[: 2 * n_queries]),
     ]
-    cached_svc = SearchService(es, prefix, lambda: table, query_vector_cache=0, request_cache=True)
+    cached_svc = search_service(es, prefix, lambda: table, query_vector_cache=0, request_cache=True)
     cases += [
         ("1 client, request-cache", 1, True, cached_svc, texts[:n_queries]),
         ("8 clients, request-cache", 8, True, cached_svc, texts[: 2 * n_queries]),

@@ -10,7 +10,8 @@ Snowball stems with `nlp.stems.stem_text`,
 passages with `nlp.chunking.chunk_passages` (title on the first, as indexing.pipeline does) embedded with
 `nlp.embeddings` (vectors cached under ~/.cache/dossier-cockpit/bench/, keyed by model + text hash) — indexed with
 `elasticsearch.helpers.streaming_bulk`. Then every test query runs through `search.service.SearchService`
-with an admin scope: keyword, semantic and hybrid (the service's own fusion policy). nDCG@10 and recall@100
+(over `search.repository.Repository`) with an admin principal: keyword, semantic and hybrid (the service's own
+fusion policy). nDCG@10 and recall@100
 (ranx) are printed next to the published figures and written as JSON.
 
 `--tune` additionally grid-searches the fusion (method × dense weight) on tuning queries only — SciFact
@@ -43,7 +44,9 @@ from bench._common import (
     embedder_name,
     es_client,
     load_beir,
+    principal,
     product_embedder,
+    search_service,
     split_half,
     wait_for,
 )
@@ -213,11 +216,11 @@ def evaluate(qrels: dict[str, dict[str, int]], runs: dict[str, dict[str, float]]
     }
 
 
-def collect_runs(svc: Any, scope: Any, ds: BeirSet, qids: Sequence[str], depth: int) -> dict[str, Any]:
+def collect_runs(svc: Any, who: Any, ds: BeirSet, qids: Sequence[str], depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     for i, qid in enumerate(qids):
-        kw, sem, analysis = svc.runs(ds.queries[qid], scope, depth=depth)
+        kw, sem, analysis = svc.runs(ds.queries[qid], who, depth=depth)
         out[qid] = (kw, sem, analysis.language)
         if (i + 1) % 500 == 0:
             print(f"  {i + 1:,}/{len(qids):,} queries ({time.perf_counter() - t0:.0f} s)", flush=True)
@@ -290,8 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from search.fusion import policy_for
-    from search.request import SearchRequest, UserScope
-    from search.service import SearchService
+    from search.request import SearchRequest
 
     global TITLE_EVERY_PASSAGE
     TITLE_EVERY_PASSAGE = args.title_every_passage
@@ -327,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     tuning = dataclasses.replace(DEFAULT_TUNING, **overrides)
     if overrides:
         print(f"keyword tuning overrides: {overrides}", flush=True)
-    scope = UserScope("bench", frozenset({TENANT}), frozenset({TENANT}), is_admin=True)
+    admin = principal("bench", {TENANT}, {TENANT}, roles=("admin",))
 
     results: dict[str, Any] = {}
     details: dict[str, Any] = {}
@@ -347,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             build_index(es, prefix, docs, embedder.dims, extra_settings)
         else:
             print("  reusing the existing index", flush=True)
-        svc = SearchService(
+        svc = search_service(
             es, prefix, lambda: embedder, lemma_policy=args.lemma_policy, fusion_policy=policy, tuning=tuning
         )
 
@@ -360,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             all_needed += [q for q in ds.train_qrels if q in ds.queries and q not in ds.qrels]
         embedder.encode_query([parse_query(ds.queries[q]).text for q in all_needed])
         t0 = time.perf_counter()
-        raw = collect_runs(svc, scope, ds, all_needed, args.depth)
+        raw = collect_runs(svc, admin, ds, all_needed, args.depth)
         print(f"  {len(all_needed):,} queries in {time.perf_counter() - t0:.1f} s", flush=True)
         langs: dict[str, int] = {}
         for q in test_qids:
@@ -397,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             for qid in test_qids[: args.consistency]:
                 for mode in ("keyword", "semantic", "hybrid"):
                     res = svc.search(
-                        SearchRequest(text=ds.queries[qid], mode=mode, size=10, facets=(), highlight=False), scope
+                        SearchRequest(text=ds.queries[qid], mode=mode, size=10, facets=(), highlight=False), admin
                     )
                     got = [h.doc_id for h in res.hits]
                     want = list(modes[mode][qid])[:10]

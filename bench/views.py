@@ -2,14 +2,15 @@
 
     .venv/bin/python -m bench.views --out bench/results/views.json
 
-1. **View open** — `views.service.ViewsService.run_view` (compile for the viewer incl. "my customers" /
+1. **View open** — `app.views.run_view` (compile for the principal incl. "my customers" /
    "my department" look-ups, then total + facets + first page of 20 (+ groups) through `SearchService`), one
    client, every view opened by its owner: p50/p95/p99. The query embedding of the few hybrid views is a
    precomputed random vector (model time is measured by bench/query_latency.py).
 2. **Subscription matching** — 1,000 new documents arrive; 200 subscribed views (with 1–3 subscribers
-   each, all with their own permissions) are matched with `views.subscriptions.match_new_documents`
+   each, all with their own permissions) are matched with `notifications.matching.match_new_documents`
    (run restricted to the new ids, msearch, notifications written create-only): wall seconds.
-   Then the e-mails for all of them go out to a local SMTP server (aiosmtpd): wall seconds, reported apart.
+   Then the e-mails for all of them go out to a local SMTP server (aiosmtpd) through
+   `notifications.delivery.deliver_pending`: wall seconds, reported apart.
 
 Documents: the synthetic 100k index of bench/query_latency.py (prefix `bench-latency-100k`, reused when it
 exists, built with the project mapping otherwise). The benchmark's own indices live under `bench-views-100k`;
@@ -23,8 +24,10 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench._common import es_client, percentiles
+from bench._common import es_client, percentiles, search_service
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 USERS_PER_TENANT = 20
@@ -59,9 +62,9 @@ class RandomVectors:
 
 
 def users() -> dict[str, Any]:
-    from views.users import Viewer
-
+    """login -> Principal: per tenant one admin and analysts (the role that may search and save views)."""
     from bench.query_latency import GROUPS, TENANTS
+    from domain.principal import Principal
 
     rng = np.random.default_rng(5)
     out = {}
@@ -69,18 +72,17 @@ def users() -> dict[str, Any]:
         for k in range(USERS_PER_TENANT):
             login = f"{tenant}.user{k:02d}"
             groups = {"sales"} | {str(g) for g in rng.choice(GROUPS, size=int(rng.integers(0, 3)), replace=False)}
-            out[login] = Viewer(
+            out[login] = Principal(
                 login=login, tenants=frozenset({tenant}), groups=frozenset(groups),
                 department=f"dept-{tenant}-{k % DEPTS}", email=f"{login}@example.org", name=login,
-                roles=frozenset({"admin"}) if k == 0 else frozenset(),
+                roles=frozenset({"admin"}) if k == 0 else frozenset({"analyst"}),
             )  # fmt: skip
     return out
 
 
 def customers(all_users: dict[str, Any]) -> list[dict[str, Any]]:
-    from views.testing import make_customer
-
     from bench.query_latency import CUSTOMERS
+    from tests.helpers import make_customer
 
     by_tenant: dict[str, list[str]] = {}
     for login, u in all_users.items():
@@ -142,13 +144,31 @@ def make_views(all_users: dict[str, Any], n: int) -> list[tuple[dict[str, Any], 
     return out
 
 
-def setup(es: Any, data_prefix: str, prefix: str, n_views: int) -> dict[str, Any]:
-    from views.testing import index_customers
-
+def index_customers(es: Any, prefix: str, rows: list[dict[str, Any]]) -> None:
+    """Customer master data with tenant-qualified record ids (`indexing.customers.customer_record_id`)."""
     from indexing import schema
     from indexing import store as istore
+    from indexing.customers import customer_record_id
+
+    istore.ensure_index(es, prefix, "customers")
+    index = schema.alias_name(prefix, "customers")
+    actions = (
+        {"_op_type": "index", "_index": index, "_id": customer_record_id(c["tenant"], c["customer_id"]), "_source": c}
+        for c in rows
+    )
+    failures = istore.bulk_write(es, actions)
+    if failures:
+        raise RuntimeError(f"{len(failures)} customers not indexed: {failures[:3]}")
+    es.indices.refresh(index=index)
+
+
+def setup(es: Any, data_prefix: str, prefix: str, n_views: int) -> dict[str, Any]:
+    from indexing import schema
+    from indexing import store as istore
+    from indexing.records import RecordStore
+    from notifications.subscriptions import subscribe
+    from search.repository import Repository
     from views import store
-    from views import subscriptions as subs
     from views.access import can_see
 
     teardown(es, data_prefix, prefix)
@@ -164,13 +184,14 @@ def setup(es: Any, data_prefix: str, prefix: str, n_views: int) -> dict[str, Any
     index_customers(es, prefix, customers(all_users))
     for kind in ("views", "subscriptions", "notifications"):
         istore.ensure_index(es, prefix, kind)
+    repo, records = Repository(es, prefix), RecordStore(es, prefix)
     rng = np.random.default_rng(23)
     made = []
     t0 = time.perf_counter()
     from bench.query_latency import CUSTOMERS
 
     for data, owner in make_views(all_users, n_views):
-        view = store.create_view(es, prefix, data, all_users[owner], now=NOW)
+        view = store.create_view(records, data, all_users[owner], now=NOW)
         tenant_customers = [c[0] for c in CUSTOMERS if c[2] == view.tenant]
         customer = str(rng.choice(tenant_customers)) if view.scope == "dossier" else None
         subscribers = [owner]
@@ -181,7 +202,7 @@ def setup(es: Any, data_prefix: str, prefix: str, n_views: int) -> dict[str, Any
             subscribers.append(others[int(k)].login)
         for login in subscribers:
             freq = "daily" if rng.random() < 0.2 else "immediate"
-            subs.subscribe(es, prefix, all_users[login], view.id or "", freq, customer_id=customer, now=NOW)
+            subscribe(repo, records, all_users[login], view.id or "", freq, customer_id=customer, now=NOW)
         made.append((view, owner, customer))
     print(f"  {len(made)} views and their subscriptions saved in {time.perf_counter() - t0:.1f} s", flush=True)
     return {"users": all_users, "views": made, "new_index": new_index, "data_index": data_index}
@@ -215,10 +236,12 @@ def new_documents(run: int, n: int) -> list[dict[str, Any]]:
     return out
 
 
-def bench_open(svc: Any, made: list[Any], users_: dict[str, Any], opens: int) -> dict[str, Any]:
+def bench_open(ctx: Any, made: list[Any], users_: dict[str, Any], opens: int) -> dict[str, Any]:
+    from app.views import run_view
+
     order = [(v, users_[owner], cust) for v, owner, cust in made]
     for v, u, c in order[:20]:  # warm-up: OS cache, ES caches, spaCy lookups
-        svc.run_view(v, u, now=NOW, customer_id=c)
+        run_view(ctx, u, v, now=NOW, customer_id=c)
     lat: list[float] = []
     totals: list[int] = []
     i = 0
@@ -226,7 +249,7 @@ def bench_open(svc: Any, made: list[Any], users_: dict[str, Any], opens: int) ->
         v, u, c = order[i % len(order)]
         i += 1
         t0 = time.perf_counter()
-        run = svc.run_view(v, u, now=NOW, customer_id=c, size=20)
+        run = run_view(ctx, u, v, now=NOW, customer_id=c, size=20)
         lat.append((time.perf_counter() - t0) * 1000.0)
         totals.append(run.total or 0)
     p = percentiles(lat)
@@ -234,17 +257,17 @@ def bench_open(svc: Any, made: list[Any], users_: dict[str, Any], opens: int) ->
             "mean_total_hits": statistics.fmean(totals), "empty_views": sum(1 for t in totals if not t)}  # fmt: skip
 
 
-def bench_counts(svc: Any, made: list[Any], users_: dict[str, Any], reps: int = 20) -> dict[str, Any]:
-    """The views page: live counts of every view one user sees (one msearch)."""
-    from views import store
+def bench_counts(ctx: Any, made: list[Any], users_: dict[str, Any], reps: int = 20) -> dict[str, Any]:
+    """The views page: live counts of every view one user sees (one msearch; no cache in the context)."""
+    from app.views import count_views, list_views
 
     owner = made[0][1]
     u = users_[owner]
-    views = store.list_views(svc.es, svc.prefix, u, scope="portfolio")
+    views = list_views(ctx, u, scope="portfolio")
     lat: list[float] = []
     for _ in range(reps):
         t0 = time.perf_counter()
-        svc.count_views(views, u, now=NOW)
+        count_views(ctx, u, views, now=NOW)
         lat.append((time.perf_counter() - t0) * 1000.0)
     p = percentiles(lat)
     return {"views": len(views), "p50": p.get("p50"), "p95": p.get("p95")}
@@ -261,13 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the bench-views-* indices")
     args = ap.parse_args(argv)
 
-    from views.mailer import SmtpConfig
-    from views.service import ViewsService
-    from views.testing import RecordingSmtp, index_documents
-
+    from app.context import AppContext
+    from app.users import UserDirectory
     from bench.query_latency import ensure_index
-    from search.service import SearchService
-    from views import subscriptions as subs
+    from indexing.records import RecordStore
+    from notifications.delivery import deliver_pending
+    from notifications.mailer import SmtpConfig
+    from notifications.matching import match_new_documents
+    from tests.helpers import RecordingSmtp, index_documents
 
     es = es_client()
     data_prefix = ensure_index(es, args.docs)
@@ -275,26 +299,28 @@ def main(argv: list[str] | None = None) -> int:
     prefix = f"bench-views-{label}"
     print(f"views bench on {data_prefix} (views and new documents under {prefix})", flush=True)
     world = setup(es, data_prefix, prefix, args.views)
-    search = SearchService(es, prefix, RandomVectors, query_vector_cache=0)
-    svc = ViewsService(es, prefix, search, tz="Europe/Berlin")
+    search = search_service(es, prefix, RandomVectors, query_vector_cache=0)
+    records = RecordStore(es, prefix)
+    directory = world["users"].get  # login -> Principal | None (the subscribers as of now)
+    # the use cases get the bench's principals passed in: no users file, no archive, no cache (as before)
+    ctx = AppContext(repo=search.repo, store=records, search=search, archive_root=Path(tempfile.gettempdir()),
+                     directory=UserDirectory(Path(os.devnull)), cache=None, tz="Europe/Berlin")  # fmt: skip
     result: dict[str, Any] = {
         "documents": int(es.count(index=world["data_index"])["count"]),
         "views": len(world["views"]),
     }
     try:
-        opened = bench_open(svc, world["views"], world["users"], args.opens)
+        opened = bench_open(ctx, world["views"], world["users"], args.opens)
         print(f"  view open: p50 {opened['p50']:.0f} ms, p95 {opened['p95']:.0f} ms ({opened['n']} opens)", flush=True)
-        counts = bench_counts(svc, world["views"], world["users"])
+        counts = bench_counts(ctx, world["views"], world["users"])
         print(f"  views page counts ({counts['views']} views): p95 {counts['p95']:.0f} ms", flush=True)
-        n_subs = int(es.count(index=subs.subscriptions_index(prefix))["count"])
+        n_subs = search.repo.count("subscriptions", {"query": {"match_all": {}}})
         runs: list[dict[str, Any]] = []
         for run in range(args.runs):
             docs = new_documents(run, args.new)
             index_documents(es, prefix, docs)
             t0 = time.perf_counter()
-            rep = subs.match_new_documents(
-                es, prefix, [d["doc_id"] for d in docs], NOW, users=world["users"], search=search
-            )
+            rep = match_new_documents(search, records, [d["doc_id"] for d in docs], NOW, directory)
             wall = time.perf_counter() - t0
             runs.append({"seconds": wall, "requests": rep.requests, "matches": rep.matches,
                          "notifications": rep.notifications_created, "skipped": rep.skipped})  # fmt: skip
@@ -304,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg = SmtpConfig(host="127.0.0.1", port=smtp.port, timeout_s=10)
             t0 = time.perf_counter()
             later = NOW + dt.timedelta(days=1, hours=1)  # immediate and daily digests are all due
-            sent = subs.deliver_pending(es, prefix, later, users=world["users"], smtp=cfg)
+            sent = deliver_pending(search.repo, records, directory, later, smtp=cfg)
             mail_s = time.perf_counter() - t0
         print(f"  e-mail delivery: {sent.emails_sent} e-mails for {sent.notifications_sent} notifications in {mail_s:.2f} s",
               flush=True)  # fmt: skip

@@ -50,7 +50,11 @@ def create_app(
     cache_config: dict[str, Any] | None = None,
     secure_cookies: bool = False,
     warm_up: bool = True,
+    server: Any = None,
+    exempt_prefixes: tuple[str, ...] = (),
 ) -> Dash:
+    """The cockpit on its own Flask server, or on `server` (the deployment's, shared with the REST API: see
+    `web.create_app`); paths under `exempt_prefixes` are left to the door that owns them (its own auth)."""
     # plotly's JSON encoder peeks into sys.modules for numpy, pandas and PIL.Image without taking their import
     # locks; the background warm-up (sentence-transformers) imports them too. Import them here, in this thread,
     # so a request never sees a half-initialised module.
@@ -73,6 +77,7 @@ def create_app(
         suppress_callback_exceptions=True,
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        **({"server": server} if server is not None else {}),
     )
     server = app.server
     server.secret_key = secret_key or secret_key_for(settings.var_dir)
@@ -108,7 +113,7 @@ def create_app(
         embedder_factory=embedder_factory, users_file=users_file,
     )  # fmt: skip
     server.extensions["app_context"] = context
-    init_auth(server, context.directory, secure_cookies=secure_cookies)
+    init_auth(server, context.directory, secure_cookies=secure_cookies, exempt_prefixes=exempt_prefixes)
 
     if warm_up:
         started = {"done": False}

@@ -214,7 +214,9 @@ def render_login(
 # ------------------------------------------------------------------------------------------------ wiring
 
 
-def init_auth(server: Flask, directory: UserDirectory, *, secure_cookies: bool = False) -> None:
+def init_auth(
+    server: Flask, directory: UserDirectory, *, secure_cookies: bool = False, exempt_prefixes: tuple[str, ...] = ()
+) -> None:
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -234,6 +236,8 @@ def init_auth(server: Flask, directory: UserDirectory, *, secure_cookies: bool =
     @server.before_request
     def _gate() -> Any:
         path = request.path
+        if exempt_prefixes and path.startswith(exempt_prefixes):
+            return None  # another door (the REST API) authenticates these itself
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             origin = request.headers.get("Origin")
             if origin and origin != "null" and urlsplit(origin).netloc != request.host:

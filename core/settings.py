@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=7, ge=0, le=23)  # daily digests go out at this local hour
     deliver_every_s: float = 300.0  # `cockpit serve` sends due e-mails this often (0 = never)
 
+    # REST API (api/): requests per minute per key (or per logged-in user), largest request body
+    api_rate_limit: str = "600/minute"
+    api_max_body_mb: float = 5.0
+
     @property
     def archive_dir(self) -> Path:
         return self.var_dir / "archive"

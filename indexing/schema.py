@@ -20,7 +20,7 @@ from nlp.entities import ENTITY_KINDS
 SCHEMA_VERSION = 1
 EMBEDDING_DIMS = 384
 
-KINDS = ("documents", "customers", "views", "audit", "subscriptions", "notifications")
+KINDS = ("documents", "customers", "views", "audit", "subscriptions", "notifications", "api_keys")
 
 # Registers (document classes). Keys are stable ids used in the index; labels live in the UI catalogue.
 REGISTERS = (

@@ -100,6 +100,15 @@ def original_body(principal: Principal, doc_id: str) -> dict[str, Any]:
     }
 
 
+def passages_body(principal: Principal, doc_id: str) -> dict[str, Any]:
+    """The passages (the units of semantic search) of a document the principal may see, without vectors."""
+    return {
+        "size": 1,
+        "query": {"bool": {"filter": [permission_filter(principal), id_clause(doc_id)]}},
+        "_source": {"includes": ["doc_id", "passages.ord", "passages.text"]},
+    }
+
+
 def review_item_body(principal: Principal, doc_id: str) -> dict[str, Any]:
     """A document of the review queue, with its concurrency token (for the filing update)."""
     return {

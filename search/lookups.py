@@ -1,7 +1,7 @@
 """Reads around the document search (permission filter by construction, through `search.repository`):
 
 - `similar(repo, principal, doc_id, k)`: vector neighbours of a document's first passage (itself and its
-  other versions excluded);
+  other versions excluded); None when the document itself is not visible;
 - `suggest_customers(repo, principal, text)`: completion suggester (tenant context) + number prefix;
 - `export(repo, principal, request, analyze)`: point-in-time + search_after over every permitted match.
 """
@@ -27,14 +27,15 @@ log = logging.getLogger(__name__)
 Analyzer = Callable[[SearchRequest], tuple[ParsedQuery, QueryAnalysis]]
 
 
-def similar(repo: Repository, principal: Principal, doc_id: str, k: int = 10) -> list[Hit]:
+def similar(repo: Repository, principal: Principal, doc_id: str, k: int = 10) -> list[Hit] | None:
+    """Neighbours of a document; None when the principal may not see the document itself."""
     require_principal(principal)
     if principal.sees_nothing:
-        return []
+        return None
     try:
         hits = hits_of(repo.search("documents", B.source_vector_body(principal, doc_id)))
         if not hits:
-            return []
+            return None
         src = hits[0].get("_source") or {}
         passages = [p for p in (src.get("passages") or []) if p.get("vector")]
         if not passages:

@@ -162,3 +162,20 @@ def documents_by_id_body(
         "size": len(ids),
         "_source": {"includes": fields} if fields else False,
     }
+
+
+# ------------------------------------------------------------------------------------------------- API keys
+
+
+def api_key_body(principal: Principal, key_id: str) -> dict[str, Any]:
+    """One API key record by its id (the key authenticates itself: read by the system, then its hash checked)."""
+    return {"query": {"bool": {"filter": [tenant_filter(principal), {"ids": {"values": [key_id]}}]}}, "size": 1}
+
+
+def api_keys_body(principal: Principal) -> dict[str, Any]:
+    """The API keys of the principal's tenants (administrators list and revoke them)."""
+    return {
+        "query": {"bool": {"filter": [tenant_filter(principal), {"term": {"kind": "api_key"}}]}},
+        "size": 1000,
+        "sort": [{"created_at": {"order": "desc", "unmapped_type": "date"}}],
+    }

@@ -191,3 +191,20 @@ def app_context(es: Elasticsearch, prefix: str, *, cache: Any = None, users_file
     from app.context import AppContext
 
     return AppContext.create(es, prefix, cache=cache, users_file=users_file, **kw)
+
+
+class HashEmbedder:
+    """A bag-of-words "embedder" for tests: each word hashed into one of 384 dimensions (no model to load)."""
+
+    dims = 384
+    model_name = "test-hash"
+
+    def encode(self, texts: list[str], **_: Any) -> list[list[float]]:
+        out = []
+        for text in texts:
+            vec = [0.0] * self.dims
+            for word in text.lower().split():
+                vec[int(hashlib.sha256(word.encode()).hexdigest(), 16) % self.dims] += 1.0
+            norm = sum(v * v for v in vec) ** 0.5 or 1.0
+            out.append([v / norm for v in vec])
+        return out

@@ -32,6 +32,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.errors import Message
 from domain.principal import Principal
 from indexing.schema import REGISTERS
 from search.request import DATE_FIELDS, FACET_FIELDS, GROUP_BYS, SORTS, DateRange, SearchRequest
@@ -57,6 +58,9 @@ class ViewMessage:
     code: str
     params: dict[str, Any] = field(default_factory=dict)
     degrades: bool = False  # the view runs broader than saved
+
+    def as_message(self) -> Message:
+        return Message(f"views.msg.{self.code}", self.params)
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ def test_groups_and_export_and_similar_respect_permissions(svc: SearchService) -
     assert exported_all == {d["doc_id"] for d in DOCS}
     sims = [h.doc_id for h in lookups.similar(svc.repo, SALES_NORD, "n1", k=10)]
     assert sims and "n1" not in sims and "n1-old" not in sims and not set(sims) & FORBIDDEN
-    assert lookups.similar(svc.repo, SALES_NORD, "s1") == []  # cannot use a document one may not see as the source
+    assert lookups.similar(svc.repo, SALES_NORD, "s1") is None  # cannot use a document one may not see as the source
 
 
 def test_empty_scope_sees_nothing(svc: SearchService) -> None:
@@ -399,7 +399,7 @@ def test_elasticsearch_errors_become_messages(es: Any) -> None:
     for mode in ("keyword", "hybrid"):
         res = broken.search(SearchRequest(text="x", mode=mode), SALES_NORD)  # type: ignore[arg-type]
         assert res.hits == [] and res.messages
-    assert lookups.similar(broken.repo, SALES_NORD, "x") == []
+    assert lookups.similar(broken.repo, SALES_NORD, "x") is None
     assert lookups.suggest_customers(broken.repo, SALES_NORD, "mü") == []
 
 

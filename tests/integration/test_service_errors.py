@@ -71,8 +71,8 @@ def test_half_downloaded_archive_is_replaced(tmp_path):
 
 
 def test_cli_prints_one_line_error(monkeypatch):
-    from cockpit.cli import app
     from core.settings import get_settings
+    from web.cli import app
 
     monkeypatch.setenv("ES_URL", "http://127.0.0.1:9")
     get_settings.cache_clear()

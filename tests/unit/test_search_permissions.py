@@ -52,6 +52,7 @@ SAMPLES: dict[str, Any] = {
     "stale_iso": "2026-02-28T23:45:00+00:00",
     "size": 10,
     "unread_only": False,
+    "key_id": "0123456789abcdef",
 }
 
 

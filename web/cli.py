@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,8 @@ from core.settings import get_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dossier Cockpit")
 services_app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect Elasticsearch and Redis")
 app.add_typer(services_app, name="services")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of the ERP/CRM integrations")
+app.add_typer(keys_app, name="api-key")
 console = Console(stderr=True)
 
 
@@ -187,7 +189,7 @@ def serve(
     """Serve the cockpit (gunicorn; --debug for the Dash dev server) and deliver notification e-mails."""
     _print_welcome(host, port)
     if debug:
-        from cockpit.app import create_app
+        from web.app import create_app
 
         create_app().run(host=host, port=port, debug=True)
         return
@@ -197,10 +199,10 @@ def serve(
     every = get_settings().deliver_every_s if deliver_every is None else deliver_every
     children: list[subprocess.Popen[bytes]] = []
     if every > 0:
-        children.append(subprocess.Popen([sys.executable, "-m", "cockpit.cli", "deliver", "--every", str(every)]))
+        children.append(subprocess.Popen([sys.executable, "-m", "web.cli", "deliver", "--every", str(every)]))
     cmd = [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--threads", "4", "--timeout", "120", "--access-logfile", "-", "cockpit.wsgi:server",
+        "--threads", "4", "--timeout", "120", "--access-logfile", "-", "web.wsgi:server",
     ]  # fmt: skip
     web = subprocess.Popen(cmd)
     children.insert(0, web)
@@ -279,6 +281,82 @@ def seed_views() -> None:
     ctx = AppContext.create()
     written = seed_examples(ctx.repo, ctx.store)
     console.print(f"{len(written)} example views written" + ("" if written else " (all existed already)"))
+
+
+def _operator() -> Any:
+    """Who runs the CLI: the system, named by the account that runs it (recorded in the audit trail)."""
+    import getpass
+
+    from domain.principal import Principal
+
+    return Principal(login=f"cli:{getpass.getuser()}", kind="system", roles=frozenset({"admin"}), name="cli")
+
+
+@keys_app.command("create")
+def api_key_create(
+    name: Annotated[str, typer.Option(help="the integration, e.g. 'SAP ERP' (shown in the audit trail)")],
+    tenant: Annotated[str, typer.Option(help="the tenant the key reads and writes")],
+    groups: Annotated[str, typer.Option(help="comma-separated groups (document access), e.g. all")] = "all",
+    capabilities: Annotated[str, typer.Option(help="comma-separated: search, export, master_data, review")] = "search",
+    expires: Annotated[str | None, typer.Option(help="expiry date YYYY-MM-DD (default: never)")] = None,
+) -> None:
+    """Create a key; the token is printed once (only its SHA-256 is stored)."""
+    import datetime as dt
+
+    from app.api_keys import create_key
+    from app.context import AppContext
+    from domain.errors import AppError
+    from domain.principal import as_set
+    from i18n import t
+
+    until = None
+    if expires:
+        try:
+            until = dt.datetime.combine(dt.date.fromisoformat(expires), dt.time(23, 59, 59), dt.UTC)
+        except ValueError:
+            _fail(f"--expires {expires!r} is not a date (YYYY-MM-DD)")
+    try:
+        key, token = create_key(AppContext.create(), _operator(), name=name, tenant=tenant, groups=as_set(groups),
+                                capabilities=as_set(capabilities), expires=until)  # fmt: skip
+    except AppError as exc:
+        _fail(t(exc.code, "en", **exc.params))
+    console.print(f"API key {key.key_id} for {key.name!r} (tenant {key.tenant}, groups {', '.join(sorted(key.groups))}, "
+                  f"capabilities {', '.join(sorted(key.capabilities))}, expires {key.expires_at or 'never'}):")  # fmt: skip
+    print(token)
+
+
+@keys_app.command("list")
+def api_key_list() -> None:
+    """Every key (never the token) with its state."""
+    import datetime as dt
+
+    from app.api_keys import list_keys
+    from app.context import AppContext
+
+    now = dt.datetime.now(dt.UTC)
+    table = Table(title="API keys")
+    for col in ("id", "name", "tenant", "groups", "capabilities", "created", "expires", "state"):
+        table.add_column(col)
+    for k in list_keys(AppContext.create(), _operator()):
+        state = "revoked" if k.revoked_at else ("expired" if not k.active(now) else "active")
+        table.add_row(k.key_id, k.name, k.tenant, ", ".join(sorted(k.groups)), ", ".join(sorted(k.capabilities)),
+                      k.created_at[:19], (k.expires_at or "never")[:19], state)  # fmt: skip
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (see `list`)")]) -> None:
+    """Revoke a key: its next call is refused."""
+    from app.api_keys import revoke_key
+    from app.context import AppContext
+    from domain.errors import AppError
+    from i18n import t
+
+    try:
+        key = revoke_key(AppContext.create(), _operator(), key_id)
+    except AppError as exc:
+        _fail(t(exc.code, "en", **exc.params))
+    console.print(f"revoked {key.key_id} ({key.name!r}, tenant {key.tenant})")
 
 
 def main() -> None:
