@@ -70,10 +70,11 @@ test-integration: install
 test-e2e: install
 	$(BIN)/pytest tests/e2e --headless -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: install
+lint: install                                            ## ruff, formatting, types and the layer contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff format .

@@ -473,5 +473,10 @@ class NotificationsOut(Out):
     links: Links
 
 
+class ExportJsonOut(Out):
+    rows: list[dict[str, Any]]
+    truncated: bool
+
+
 class MarkedOut(Out):
     marked: int

@@ -63,7 +63,11 @@ def add_routes(bp: APIBlueprint, deps: Deps) -> None:
         "/export",
         tags=[SEARCH],
         summary="Export every match as CSV, XLSX or JSON",
-        responses={200: {"description": "the file", "content": {t: {"schema": {"type": "string"}} for t in FILES.values()}}},
+        responses={200: {"description": "the file (JSON: rows and whether they were cut at `limit`)", "content": {
+            FILES["csv"]: {"schema": {"type": "string"}},
+            FILES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            FILES["json"]: {"schema": M.ExportJsonOut.model_json_schema()},
+        }}},
     )  # fmt: skip
     def export_documents(query: M.ExportQuery) -> Response:
         """Keyword semantics (query text, filters), at most `limit` rows; needs the export capability."""
@@ -71,8 +75,8 @@ def add_routes(bp: APIBlueprint, deps: Deps) -> None:
         stamp = dt.date.today().isoformat()
         headers = {"X-Truncated": "true" if found.truncated else "false"}
         if query.format == "json":
-            data = json.dumps({"rows": found.rows, "truncated": found.truncated}, ensure_ascii=False, default=str)
-            return Response(data, mimetype=FILES["json"], headers=headers)
+            body = M.ExportJsonOut(rows=json.loads(json.dumps(found.rows, default=str)), truncated=found.truncated)
+            return Response(body.model_dump_json(), mimetype=FILES["json"], headers=headers)
         header, table = exports.export_table(found.rows, lambda r: r)
         data_bytes = exports.to_csv(header, table) if query.format == "csv" else exports.to_xlsx(header, table)
         headers["Content-Disposition"] = f'attachment; filename="treffer-{stamp}.{query.format}"'

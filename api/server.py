@@ -26,6 +26,8 @@ from api.routes_search import add_routes as add_search_routes
 from app import audit
 from app.context import AppContext
 from domain.errors import AppError
+from indexing.records import WriteFailed
+from search.repository import ReadFailed
 
 log = logging.getLogger("api")
 
@@ -161,6 +163,14 @@ def _register_errors(server: Flask) -> None:
         return problems.problem(
             code, f"api.error.http.{code}" if code in (404, 405, 406, 413, 415) else "api.error.bad"
         )
+
+    @server.errorhandler(ReadFailed)
+    @server.errorhandler(WriteFailed)
+    def _storage(exc: Exception) -> Any:
+        if not _is_api():
+            raise exc
+        log.error("storage failure on %s %s: %s", request.method, request.path, exc)
+        return problems.problem(503, "error.unavailable", headers={"Retry-After": "30"})
 
     @server.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -23,7 +23,8 @@ from domain.errors import Invalid, Unauthorized
 from domain.principal import CAPABILITIES, SEARCH, Principal, as_set
 from indexing.records import WriteFailed
 from search import saved
-from search.repository import ReadFailed, hits_of
+from search.parse import hits_of
+from search.repository import ReadFailed
 
 KIND = "api_keys"
 PREFIX = "dck"

@@ -20,7 +20,8 @@ from app.users import UserDirectory
 from domain.principal import Principal
 from indexing.records import RecordStore
 from search import system
-from search.repository import ReadFailed, Repository, total_of
+from search.parse import total_of
+from search.repository import ReadFailed, Repository
 from search.service import SearchService
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from domain.errors import Invalid, NotFound, Unavailable
 from domain.principal import MASTER_DATA, SEARCH, Principal
 from indexing.customers import ChangeReport, upsert_rows
 from search.dossier import customer_body, customer_lookup_body
-from search.repository import ReadFailed, hits_of
+from search.parse import hits_of
+from search.repository import ReadFailed
 
 MAX_UPSERT_ROWS = 1000
 PUBLIC_FIELDS = (

@@ -21,8 +21,8 @@ from search.documents import (
     versions_body,
 )
 from search.dossier import customer_body
-from search.parse import Hit
-from search.repository import ReadFailed, hits_of
+from search.parse import Hit, hits_of
+from search.repository import ReadFailed
 
 MAX_ID_CHARS = 300
 

@@ -17,8 +17,8 @@ from search.dossier import (
     my_customers_body,
     parse_dossier,
 )
-from search.parse import parse_hit
-from search.repository import ReadFailed, hits_of, total_of
+from search.parse import hits_of, parse_hit, total_of
+from search.repository import ReadFailed
 
 
 def _msearch(ctx: AppContext, pairs: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ from indexing.records import WriteConflict, WriteFailed
 from indexing.schema import REGISTERS
 from search.documents import ReviewItem, review_body, review_item_body
 from search.dossier import customer_body
-from search.repository import ReadFailed, hits_of, total_of
+from search.parse import hits_of, total_of
+from search.repository import ReadFailed
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from app.exports import EXPORT_FIELDS
 from domain.principal import EXPORT, SEARCH, Principal
 from search import lookups
 from search.dossier import customer_body
-from search.parse import CustomerSuggestion, SearchResult
-from search.repository import ReadFailed, hits_of
+from search.parse import CustomerSuggestion, SearchResult, hits_of
+from search.repository import ReadFailed
 from search.request import SearchRequest
 from search.service import SEARCH_FAILED
 

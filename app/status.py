@@ -16,7 +16,7 @@ def status(principal: Principal, *, timeout_s: float = 180.0) -> list[dict[str, 
     principal.require(STATUS)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "core.doctor"], capture_output=True, text=True, timeout=timeout_s, check=False
+            [sys.executable, "-m", "app.doctor"], capture_output=True, text=True, timeout=timeout_s, check=False
         )
         return list(json.loads(proc.stdout))
     except (subprocess.TimeoutExpired, json.JSONDecodeError, OSError) as exc:

@@ -4,7 +4,6 @@ checks (argon2; an unknown login costs the same time as a wrong password)."""
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import threading
 import tomllib
@@ -27,9 +26,9 @@ def hash_password(password: str) -> str:
 
 
 def default_users_file() -> Path:
-    from core.settings import REPO_ROOT
+    from core.settings import get_settings
 
-    return Path(os.environ.get("COCKPIT_USERS_FILE") or REPO_ROOT / "config" / "users.toml")
+    return get_settings().users_file
 
 
 class UserDirectory:

@@ -18,8 +18,8 @@ from notifications.subscriptions import delete_subscriptions_of_view
 from search import builder as B
 from search import saved
 from search.dossier import customer_body
-from search.parse import SearchResult
-from search.repository import ReadFailed, hits_of, total_of
+from search.parse import SearchResult, hits_of, total_of
+from search.repository import ReadFailed
 from search.request import SearchRequest
 from views import store
 from views.access import DossierRequired, ViewError

@@ -132,9 +132,11 @@ def current_cockpit_user() -> Principal | None:
 
 def secret_key_for(var_dir: Path) -> str:
     """COCKPIT_SECRET_KEY, else a key generated once into var/secret-key (0600) so all workers share it."""
-    env = os.environ.get("COCKPIT_SECRET_KEY")
-    if env:
-        return env
+    from core.settings import get_settings
+
+    configured = get_settings().secret_key
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value()
     path = var_dir / "secret-key"
     try:
         return path.read_text().strip()

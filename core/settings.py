@@ -36,6 +36,12 @@ class Settings(BaseSettings):
 
     var_dir: Path = REPO_ROOT / "var"
     cache_dir: Path = Path.home() / ".cache" / "dossier-cockpit"
+    lemma_dir: Path | None = None  # spaCy lookup tables as SQLite (default: cache_dir/lemmas)
+
+    # Cockpit users (argon2 hashes) and the key that signs session cookies and API cursors (default: generated
+    # once into var/secret-key; set it when several hosts serve the cockpit).
+    users_file: Path = REPO_ROOT / "config" / "users.toml"
+    secret_key: SecretStr | None = None
 
     timezone: str = "Europe/Berlin"
     default_tenant: str = "nord"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from elasticsearch import Elasticsearch
+from typing import TYPE_CHECKING, Any
 
 from indexing import schema, store
 from nlp.identifiers import normalize_identifier
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 REQUIRED = ("customer_id", "customer_number", "name", "tenant")
 

@@ -50,13 +50,11 @@ def _lower(token: str, lang: str) -> str:
 
 
 def _cache_dir() -> Path:
-    env = os.environ.get("COCKPIT_LEMMA_DIR")
-    if env:
-        return Path(env)
     try:
         from core.settings import get_settings
 
-        return Path(get_settings().cache_dir) / "lemmas"
+        settings = get_settings()
+        return Path(settings.lemma_dir) if settings.lemma_dir else Path(settings.cache_dir) / "lemmas"
     except Exception:  # noqa: BLE001 - settings unavailable (e.g. a bare script): a per-user default
         return Path.home() / ".cache" / "dossier-cockpit" / "lemmas"
 

@@ -22,7 +22,8 @@ from indexing.records import RecordStore
 from notifications.common import Directory, iso, settings_value
 from notifications.mailer import Mailer, SmtpConfig, SmtpUnavailable, build_message
 from search import saved
-from search.repository import Repository, hits_of
+from search.parse import hits_of
+from search.repository import Repository
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from indexing.records import RecordStore
 from notifications.common import iso
 from notifications.delivery import accessible
 from search import saved
-from search.repository import ReadFailed, Repository, hits_of, total_of
+from search.parse import hits_of, total_of
+from search.repository import ReadFailed, Repository
 
 KIND = "notifications"
 

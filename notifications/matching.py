@@ -32,7 +32,8 @@ from notifications.delivery import DeliveryReport, digest_due
 from notifications.subscriptions import Subscription, all_subscriptions
 from search import builder as B
 from search import saved
-from search.repository import ReadFailed, hits_of
+from search.parse import hits_of
+from search.repository import ReadFailed
 from search.request import MAX_RESULT_WINDOW
 from search.service import SearchService
 from views import store as vstore

@@ -11,7 +11,8 @@ from domain.principal import Principal
 from indexing.records import RecordStore
 from notifications.common import iso, subscription_id
 from search import saved
-from search.repository import Repository, hits_of
+from search.parse import hits_of
+from search.repository import Repository
 from views import store as vstore
 from views.access import ViewError
 

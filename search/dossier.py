@@ -16,10 +16,9 @@ from typing import Any
 from domain.principal import Principal
 from indexing.schema import REGISTERS
 from search.clauses import SOURCE_FIELDS
-from search.parse import Hit, parse_hit
+from search.parse import Hit, hits_of, parse_hit, total_of
 from search.permissions import permission_filter
 from search.query_parser import identifier_variants, normalize_identifier
-from search.repository import hits_of, total_of
 
 REGISTER_LIST_SIZE = 10  # newest documents per register tab; "open all in the search" shows the rest
 

@@ -16,10 +16,10 @@ from domain.errors import Unavailable
 from domain.principal import Principal
 from search import builder as B
 from search.analysis import QueryAnalysis
-from search.parse import CustomerSuggestion, Hit, parse_customer_suggestions, parse_hit
+from search.parse import CustomerSuggestion, Hit, hits_of, parse_customer_suggestions, parse_hit
 from search.permissions import require_principal
 from search.query_parser import ParsedQuery
-from search.repository import ReadFailed, Repository, hits_of
+from search.repository import ReadFailed, Repository
 from search.request import SearchRequest
 
 log = logging.getLogger(__name__)

@@ -359,3 +359,14 @@ def parse_customer_suggestions(response: Mapping[str, Any], scope: Any, *, size:
         for opt in entry.get("options") or []:
             add(opt.get("_source") or {}, str(opt.get("_id")))
     return list(out.values())[:size]
+
+
+def hits_of(resp: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    return list((((resp or {}).get("hits")) or {}).get("hits") or [])
+
+
+def total_of(resp: Mapping[str, Any] | None) -> int:
+    total = ((resp or {}).get("hits") or {}).get("total")
+    if isinstance(total, Mapping):
+        return int(total.get("value", 0))
+    return int(total or 0)

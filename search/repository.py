@@ -17,6 +17,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from indexing.schema import alias_name
+from search.parse import hits_of
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,6 @@ def _body(resp: Any) -> dict[str, Any]:
 def _failed(exc: Exception, what: str) -> ReadFailed:
     missing = isinstance(exc, NotFoundError) and "index_not_found" in str(exc)
     return ReadFailed(f"{what}: {type(exc).__name__}: {str(exc)[:300]}", missing_index=missing)
-
-
-def hits_of(resp: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return list((((resp or {}).get("hits")) or {}).get("hits") or [])
-
-
-def total_of(resp: Mapping[str, Any] | None) -> int:
-    total = ((resp or {}).get("hits") or {}).get("total")
-    if isinstance(total, Mapping):
-        return int(total.get("value", 0))
-    return int(total or 0)
 
 
 class Repository:

@@ -15,7 +15,8 @@ from typing import Any
 from domain.principal import Principal
 from search.permissions import permission_filter, require_principal, tenant_filter
 
-MAX_VIEWS = 2000  # per listing; a tenant with more views needs paging in the UI
+MAX_VIEWS = 2000
+MAX_WINDOW = 10_000  # index.max_result_window  # per listing; a tenant with more views needs paging in the UI
 NOTIFICATION_FIELDS = ["tenant", "title", "customer_ids", "customer_names", "register", "doc_date", "is_latest"]
 
 # ------------------------------------------------------------------------------------------------- views
@@ -116,11 +117,13 @@ def inbox_query(principal: Principal, *, unread_only: bool = False, ids: Iterabl
 
 
 def inbox_body(principal: Principal, *, unread_only: bool = False, size: int = 50, page: int = 1) -> dict[str, Any]:
+    """One page of the inbox; pages beyond the 10,000th notification are empty (the index's result window)."""
     size = max(1, min(int(size), 200))
+    start = min(max(0, (max(1, int(page)) - 1) * size), MAX_WINDOW)
     return {
         "query": inbox_query(principal, unread_only=unread_only),
-        "size": size,
-        "from": max(0, (max(1, int(page)) - 1) * size),
+        "size": max(0, min(size, MAX_WINDOW - start)),
+        "from": start,
         "sort": [{"created_at": {"order": "desc", "unmapped_type": "date"}}],
         "track_total_hits": True,
     }

@@ -36,6 +36,7 @@ from search.parse import (
     Hit,
     SearchResult,
     best_passage_of,
+    hits_of,
     missing_group_keys,
     parse_facets,
     parse_groups,
@@ -46,7 +47,7 @@ from search.parse import (
 )
 from search.permissions import require_principal
 from search.query_parser import ParsedQuery, parse_query
-from search.repository import ReadFailed, Repository, hits_of
+from search.repository import ReadFailed, Repository
 from search.request import GROUP_FIELDS, MAX_RESULT_WINDOW, SearchRequest
 
 log = logging.getLogger(__name__)

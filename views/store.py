@@ -24,7 +24,8 @@ from pydantic import ValidationError
 from domain.principal import Principal
 from indexing.records import RecordStore, WriteConflict
 from search import saved
-from search.repository import Repository, hits_of
+from search.parse import hits_of
+from search.repository import Repository
 from views.access import ViewAccessError, ViewConflict, ViewError, ViewNotFound, can_edit, can_see, section_of
 from views.model import View, format_validation_error
 

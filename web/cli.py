@@ -75,7 +75,7 @@ def services_down() -> None:
 @services_app.command("status")
 def services_status() -> None:
     """Show whether the services answer."""
-    from core.doctor import check_elasticsearch, check_redis
+    from app.doctor import check_elasticsearch, check_redis
 
     settings = get_settings()
     for check in (check_elasticsearch(settings), check_redis(settings)):
@@ -86,7 +86,7 @@ def services_status() -> None:
 @app.command()
 def doctor(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """Report every component with its version and state; exit 1 if a required one is missing."""
-    from core.doctor import run_checks
+    from app.doctor import run_checks
 
     checks = run_checks()
     if as_json:

@@ -73,8 +73,7 @@ def counts(dash_duo) -> dict[str, str]:
     return out
 
 
-def test_views_and_inbox_pages(dash_duo, es, world, artifacts_dir, monkeypatch):
-    monkeypatch.setenv("COCKPIT_USERS_FILE", str(world["users_file"]))
+def test_views_and_inbox_pages(dash_duo, es, world, artifacts_dir):
     app = create_app(index_prefix=world["prefix"], users_file=world["users_file"], es=es, warm_up=False,
                      cache_config={"CACHE_TYPE": "NullCache"})  # fmt: skip
     dash_duo.start_server(app, navigate=False)  # "/" redirects to the login page: no Dash entry point there

@@ -202,7 +202,7 @@ def run_checks(settings: Settings | None = None) -> list[Check]:
     return results
 
 
-if __name__ == "__main__":  # `python -m core.doctor`: the JSON report (the status page runs it out of process)
+if __name__ == "__main__":  # `python -m app.doctor`: the JSON report (the status page runs it out of process)
     import json
 
     print(json.dumps([c.as_dict() for c in run_checks()], ensure_ascii=False))
