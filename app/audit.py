@@ -11,8 +11,12 @@ import logging
 from typing import Any
 
 from app.context import AppContext
-from domain.principal import Principal
+from domain.errors import Unavailable
+from domain.principal import AUDIT, Principal
 from indexing.records import WriteFailed
+from search.parse import hits_of
+from search.repository import ReadFailed
+from search.system import audit_body
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +48,20 @@ def record(ctx: AppContext, action: str, principal: Principal, *, wait: bool = F
         write()
     else:
         ctx.background(write)
+
+
+def trail(
+    ctx: AppContext,
+    principal: Principal,
+    *,
+    actions: list[str] | None = None,
+    owner: str | None = None,
+    size: int = 100,
+) -> list[dict[str, Any]]:
+    """Who did what, when — the entries of the principal's tenants, newest first (needs the audit capability)."""
+    principal.require(AUDIT)
+    body = audit_body(principal, actions=actions, owner=owner, size=size)
+    try:
+        return [h.get("_source") or {} for h in hits_of(ctx.repo.search_or_empty(KIND, body))]
+    except ReadFailed as exc:
+        raise Unavailable("error.unavailable") from exc

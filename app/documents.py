@@ -106,7 +106,10 @@ def similar(ctx: AppContext, principal: Principal, doc_id: str, k: int = 6) -> l
     k = max(1, min(int(k), 50))
 
     def compute() -> tuple[bool, list[Hit]]:
-        found = lookups.similar(ctx.repo, principal, doc_id, k)
+        try:
+            found = lookups.similar(ctx.repo, principal, doc_id, k)
+        except ReadFailed as exc:
+            raise Unavailable("error.unavailable") from exc
         return (found is not None, found or [])
 
     visible, hits = ctx.cached("similar", principal.scope_key, (doc_id, k), compute)

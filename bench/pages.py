@@ -19,7 +19,9 @@ request cache can answer it); "cached" = the same requests again, answered from 
 
 The corpora are the synthetic indices of `bench/query_latency.py` (fixed prefixes `bench-latency-10k` /
 `bench-latency-100k`, built there and reused here; 2,000 customers, 3 tenants, 4 ACL groups). The user is an
-analyst of tenant "nord" with the groups sales and service.
+analyst of tenant "nord" with the groups sales and service — and "all", the group every user of the product has
+and customer master data carries (`indexing.customers.customer_doc`); no synthetic document carries it, so the
+documents the user sees are those of sales and service.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from bench._common import es_client, percentiles
 BENCH_USER = "bench.analyst"
 SCOPE_TENANT = "nord"
 SCOPE_GROUPS = ("sales", "service")
+MASTER_DATA_GROUP = "all"  # customer records carry acl_groups ["all"]; the read side applies the permission filter
 
 
 def users_file(tmp: Path) -> Path:
@@ -57,7 +60,7 @@ def users_file(tmp: Path) -> Path:
     path.write_text(
         "[[users]]\n"
         f'login = "{BENCH_USER}"\nname = "Bench Analyst"\npassword_hash = "{hash_password("bench")}"\n'
-        f'tenants = ["{SCOPE_TENANT}"]\ngroups = {json.dumps(list(SCOPE_GROUPS))}\nroles = ["analyst"]\n'
+        f'tenants = ["{SCOPE_TENANT}"]\ngroups = {json.dumps([*SCOPE_GROUPS, MASTER_DATA_GROUP])}\nroles = ["analyst"]\n'
     )
     return path
 

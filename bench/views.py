@@ -62,7 +62,10 @@ class RandomVectors:
 
 
 def users() -> dict[str, Any]:
-    """login -> Principal: per tenant one admin and analysts (the role that may search and save views)."""
+    """login -> Principal: per tenant one admin and analysts (the role that may search and save views). Everybody
+    is in the group "all", as every user of the product: customer master data carries acl_groups ["all"] and the
+    read side applies the permission filter to it ("my customers", known customer ids); no synthetic document
+    carries "all", so document visibility is that of the other groups."""
     from bench.query_latency import GROUPS, TENANTS
     from domain.principal import Principal
 
@@ -72,6 +75,7 @@ def users() -> dict[str, Any]:
         for k in range(USERS_PER_TENANT):
             login = f"{tenant}.user{k:02d}"
             groups = {"sales"} | {str(g) for g in rng.choice(GROUPS, size=int(rng.integers(0, 3)), replace=False)}
+            groups.add("all")
             out[login] = Principal(
                 login=login, tenants=frozenset({tenant}), groups=frozenset(groups),
                 department=f"dept-{tenant}-{k % DEPTS}", email=f"{login}@example.org", name=login,

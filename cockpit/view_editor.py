@@ -323,57 +323,63 @@ def editor_data(
     }
 
 
-@callback(
-    Output("views-ed-status", "children"),
-    Output("views-nav", "href", allow_duplicate=True),
-    Input("views-ed-save", "n_clicks"),
-    State("views-ed-id", "data"),
-    State("views-ed-name", "value"),
-    State("views-ed-desc", "value"),
-    State("views-ed-query", "value"),
-    State("views-ed-mode", "value"),
-    State("views-ed-register", "value"),
-    State("views-ed-docstatus", "value"),
-    State("views-ed-language", "value"),
-    State("views-ed-source", "value"),
-    State("views-ed-customers", "value"),
-    State("views-ed-viewer", "value"),
-    State("views-ed-date-field", "value"),
-    State("views-ed-date-kind", "value"),
-    State("views-ed-n", "value"),
-    State("views-ed-unit", "value"),
-    State("views-ed-start", "value"),
-    State("views-ed-end", "value"),
-    State("views-ed-group", "value"),
-    State("views-ed-sort", "value"),
-    State("views-ed-scope", "value"),
-    State("views-ed-columns", "value"),
-    State("views-ed-sharing", "value"),
-    State("views-ed-share-group", "value"),
-    prevent_initial_call=True,
-)
-def _save(n: int | None, view_id: str | None, *fields: Any) -> Any:
-    if not n:
-        raise PreventUpdate
-    u = user()
-    if u is None:
-        raise PreventUpdate
-    lang = current_lang()
-    data = editor_data(*fields)
-    try:
-        if view_id:
-            saved = uc.update_view(ctx(), u, view_id, data)
-        else:
-            if not u.can(SAVE_VIEW):
-                return dbc.Alert(tr("views.no_permission", lang), color="warning", className="py-2 small"), no_update
-            saved = uc.create_view(ctx(), u, data)
-    except ViewValidationError as exc:
-        items = [html.Li(line) for line in exc.lines]
-        return dbc.Alert([tr("views.error", lang, error=""), html.Ul(items, className="mb-0")], color="danger",
-                         className="py-2 small", id="views-ed-error"), no_update  # fmt: skip
-    except AppError as exc:
-        return dbc.Alert(tr("views.error", lang, error=str(exc)), color="danger", className="py-2 small",
-                         id="views-ed-error"), no_update  # fmt: skip
-    return dbc.Alert(tr("views.saved", lang, name=saved.name), color="success", className="py-2 small"), view_href(
-        saved.id or ""
+def register_callbacks() -> None:
+    """The editor's save callback. Called by the views page module, which Dash executes anew for every app it
+    builds (a callback registered at import of this module would reach only the first app of a process)."""
+
+    @callback(
+        Output("views-ed-status", "children"),
+        Output("views-nav", "href", allow_duplicate=True),
+        Input("views-ed-save", "n_clicks"),
+        State("views-ed-id", "data"),
+        State("views-ed-name", "value"),
+        State("views-ed-desc", "value"),
+        State("views-ed-query", "value"),
+        State("views-ed-mode", "value"),
+        State("views-ed-register", "value"),
+        State("views-ed-docstatus", "value"),
+        State("views-ed-language", "value"),
+        State("views-ed-source", "value"),
+        State("views-ed-customers", "value"),
+        State("views-ed-viewer", "value"),
+        State("views-ed-date-field", "value"),
+        State("views-ed-date-kind", "value"),
+        State("views-ed-n", "value"),
+        State("views-ed-unit", "value"),
+        State("views-ed-start", "value"),
+        State("views-ed-end", "value"),
+        State("views-ed-group", "value"),
+        State("views-ed-sort", "value"),
+        State("views-ed-scope", "value"),
+        State("views-ed-columns", "value"),
+        State("views-ed-sharing", "value"),
+        State("views-ed-share-group", "value"),
+        prevent_initial_call=True,
     )
+    def _save(n: int | None, view_id: str | None, *fields: Any) -> Any:
+        if not n:
+            raise PreventUpdate
+        u = user()
+        if u is None:
+            raise PreventUpdate
+        lang = current_lang()
+        data = editor_data(*fields)
+        try:
+            if view_id:
+                saved = uc.update_view(ctx(), u, view_id, data)
+            else:
+                if not u.can(SAVE_VIEW):
+                    return dbc.Alert(
+                        tr("views.no_permission", lang), color="warning", className="py-2 small"
+                    ), no_update
+                saved = uc.create_view(ctx(), u, data)
+        except ViewValidationError as exc:
+            items = [html.Li(line) for line in exc.lines]
+            return dbc.Alert([tr("views.error", lang, error=""), html.Ul(items, className="mb-0")], color="danger",
+                             className="py-2 small", id="views-ed-error"), no_update  # fmt: skip
+        except AppError as exc:
+            return dbc.Alert(tr("views.error", lang, error=str(exc)), color="danger", className="py-2 small",
+                             id="views-ed-error"), no_update  # fmt: skip
+        return dbc.Alert(tr("views.saved", lang, name=saved.name), color="success", className="py-2 small"), view_href(
+            saved.id or ""
+        )

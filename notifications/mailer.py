@@ -16,6 +16,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
+from i18n import t
+
 
 @dataclass(frozen=True)
 class SmtpConfig:
@@ -115,30 +117,6 @@ class Mailer:
             self._smtp = None
 
 
-_TEXT = {
-    "de": {
-        "subject_one": "Neues Dokument in „{view}“",
-        "subject_many": "{n} neue Dokumente in Ihren abonnierten Ansichten",
-        "hello": "Hallo {name},",
-        "intro": "neue Dokumente passen zu Ansichten, die Sie abonniert haben:",
-        "digest": "Ihre tägliche Zusammenfassung: neue Dokumente in abonnierten Ansichten.",
-        "footer": "Abonnements verwalten: {url}/views",
-        "no_title": "(ohne Titel)",
-        "more": "… und {n} weitere im Posteingang: {url}",
-    },
-    "en": {
-        "subject_one": "New document in “{view}”",
-        "subject_many": "{n} new documents in your subscribed views",
-        "hello": "Hello {name},",
-        "intro": "new documents match views you subscribed to:",
-        "digest": "Your daily digest: new documents in subscribed views.",
-        "footer": "Manage subscriptions: {url}/views",
-        "no_title": "(untitled)",
-        "more": "… and {n} more in your inbox: {url}",
-    },
-}
-
-
 def build_message(
     cfg: SmtpConfig,
     to_addr: str,
@@ -149,30 +127,31 @@ def build_message(
     digest: bool = False,
 ) -> EmailMessage:
     """One e-mail listing notifications (dicts of the notifications index), grouped by view."""
-    text = _TEXT.get(lang, _TEXT["de"])
+
+    def text(key: str, **params: Any) -> str:
+        return t(f"mail.{key}", lang, **params)
+
     items = list(notifications)
     by_view: dict[str, list[dict[str, Any]]] = {}
     for n in items:
         by_view.setdefault(str(n.get("view_name") or n.get("view_id")), []).append(n)
-    if len(items) == 1:
-        subject = text["subject_one"].format(view=next(iter(by_view)))
-    else:
-        subject = text["subject_many"].format(n=len(items))
-    lines = [text["hello"].format(name=name or to_addr), "", text["digest"] if digest else text["intro"], ""]
+    one = len(items) == 1
+    subject = text("subject_one", view=next(iter(by_view))) if one else text("subject_many", n=len(items))
+    lines = [text("hello", name=name or to_addr), "", text("digest") if digest else text("intro"), ""]
     for view_name, docs in by_view.items():
         lines.append(f"■ {view_name} ({len(docs)})")
         ordered = sorted(docs, key=lambda d: str(d.get("doc_date") or ""), reverse=True)
         for d in ordered[:MAX_DOCS_PER_VIEW]:
-            title = d.get("title") or text["no_title"]
+            title = d.get("title") or text("no_title")
             customers = ", ".join(d.get("customer_names") or [])
             meta = " · ".join(x for x in (str(d.get("doc_date") or "")[:10], customers, d.get("register") or "") if x)
             lines.append(f"  - {title}" + (f" ({meta})" if meta else ""))
             lines.append(f"    {cfg.base_url}/document/{d.get('doc_id')}")
         if len(ordered) > MAX_DOCS_PER_VIEW:
             more = len(ordered) - MAX_DOCS_PER_VIEW
-            lines.append("  " + text["more"].format(n=more, url=f"{cfg.base_url}/inbox"))
+            lines.append("  " + text("more", n=more, url=f"{cfg.base_url}/inbox"))
         lines.append("")
-    lines += ["-- ", text["footer"].format(url=cfg.base_url)]
+    lines += ["-- ", text("footer", url=cfg.base_url)]
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = cfg.sender

@@ -28,31 +28,27 @@ Analyzer = Callable[[SearchRequest], tuple[ParsedQuery, QueryAnalysis]]
 
 
 def similar(repo: Repository, principal: Principal, doc_id: str, k: int = 10) -> list[Hit] | None:
-    """Neighbours of a document; None when the principal may not see the document itself."""
+    """Neighbours of a document; None when the principal may not see the document itself. A failed read raises
+    `ReadFailed` (the caller decides: the cockpit shows none, the API answers 503)."""
     require_principal(principal)
     if principal.sees_nothing:
         return None
-    try:
-        hits = hits_of(repo.search("documents", B.source_vector_body(principal, doc_id)))
-        if not hits:
-            return None
-        src = hits[0].get("_source") or {}
-        passages = [p for p in (src.get("passages") or []) if p.get("vector")]
-        if not passages:
-            return []
-        first = min(passages, key=lambda p: p.get("ord", 0))
-        body = B.similar_body(
-            principal,
-            str(src.get("doc_id") or hits[0]["_id"]),
-            first["vector"],
-            k=k,
-            exclude_family=str(src["family_id"]) if src.get("family_id") else None,
-        )
-        resp = repo.search("documents", body)
-    except ReadFailed as exc:
-        log.warning("similar(%s) failed: %s", doc_id, exc)
+    hits = hits_of(repo.search("documents", B.source_vector_body(principal, doc_id)))
+    if not hits:
+        return None
+    src = hits[0].get("_source") or {}
+    passages = [p for p in (src.get("passages") or []) if p.get("vector")]
+    if not passages:
         return []
-    return [parse_hit(h) for h in hits_of(resp)]
+    first = min(passages, key=lambda p: p.get("ord", 0))
+    body = B.similar_body(
+        principal,
+        str(src.get("doc_id") or hits[0]["_id"]),
+        first["vector"],
+        k=k,
+        exclude_family=str(src["family_id"]) if src.get("family_id") else None,
+    )
+    return [parse_hit(h) for h in hits_of(repo.search("documents", body))]
 
 
 def suggest_customers(repo: Repository, principal: Principal, text: str, size: int = 10) -> list[CustomerSuggestion]:

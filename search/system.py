@@ -40,3 +40,23 @@ def data_version_bodies(principal: Principal) -> list[tuple[str, dict[str, Any]]
             },
         ),
     ]
+
+
+def audit_body(
+    principal: Principal,
+    *,
+    actions: list[str] | None = None,
+    owner: str | None = None,
+    size: int = 100,
+) -> dict[str, Any]:
+    """The audit trail of the principal's tenants, newest first (optionally some action kinds, one person)."""
+    flt: list[dict[str, Any]] = [tenant_filter(principal)]
+    if actions:
+        flt.append({"terms": {"action": sorted(set(actions))}})
+    if owner:
+        flt.append({"term": {"owner": owner}})
+    return {
+        "query": {"bool": {"filter": flt}},
+        "size": max(1, min(int(size), 1000)),
+        "sort": [{"created_at": {"order": "desc", "unmapped_type": "date"}}],
+    }

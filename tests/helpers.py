@@ -7,9 +7,11 @@ keyword requests; the kNN side is exercised by the search tests).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -208,3 +210,18 @@ class HashEmbedder:
             norm = sum(v * v for v in vec) ** 0.5 or 1.0
             out.append([v / norm for v in vec])
         return out
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Build an app with the garbage collector paused. CPython 3.11.7 (this machine's) can raise "AST constructor
+    recursion depth mismatch" when a collection releases the GIL while werkzeug compiles URL rules with
+    `ast.parse` and another thread parses too (python/cpython#106905, fixed in later 3.11 releases); a server
+    builds its rules once at start, the test suite builds hundreds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -26,16 +26,17 @@ from cockpit.context import ctx, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_int, fmt_month
 from cockpit.i18n import t as tr
 from cockpit.urlstate import view_href
-from cockpit.view_editor import editor
+from cockpit.view_editor import editor, register_callbacks
 from domain.principal import SAVE_VIEW, Principal
 from search.request import DATE_FIELDS, MAX_RESULT_WINDOW
 from views.access import ViewError, ViewNotFound, can_edit
-from views.compile import visible_columns
+from views.compile import ViewMessage, visible_columns
 from views.model import View
 
 log = logging.getLogger("cockpit.pages.views")
 
 dash.register_page(__name__, path="/views", name="views", title="Ansichten – Dossier Cockpit", order=3)
+register_callbacks()
 
 PAGE_SIZE = 20
 SECTIONS = ("mine", "department", "tenant", "admin")
@@ -52,10 +53,8 @@ def data_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
-def _message(m: Any, lang: str) -> str:
-    key = f"views.msg.{m.code}"
-    text = tr(key, lang, **m.params)
-    return m.text if text == key else text
+def _message(m: ViewMessage, lang: str) -> str:
+    return C.message_text(m.as_message(), lang)
 
 
 def range_label(view: View, lang: str) -> str | None:

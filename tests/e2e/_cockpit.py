@@ -20,16 +20,18 @@ NULL_CACHE = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
 def make_app(prefix: str, archive_dir: Path | None, es: Any, *, cache_config: dict[str, Any] | None = None,
              warm_up: bool = False) -> Any:  # fmt: skip
     from cockpit.app import create_app
+    from tests.helpers import no_gc
 
-    return create_app(
-        index_prefix=prefix,
-        users_file=USERS_FILE,
-        archive_dir=archive_dir,
-        es=es,
-        secret_key="test-secret",
-        cache_config=cache_config or NULL_CACHE,
-        warm_up=warm_up,
-    )
+    with no_gc():
+        return create_app(
+            index_prefix=prefix,
+            users_file=USERS_FILE,
+            archive_dir=archive_dir,
+            es=es,
+            secret_key="test-secret",
+            cache_config=cache_config or NULL_CACHE,
+            warm_up=warm_up,
+        )
 
 
 def demo_app(demo_index: dict[str, Any], es: Any, **kw: Any) -> Any:

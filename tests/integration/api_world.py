@@ -10,7 +10,7 @@ from app import api_keys
 from domain.principal import Principal
 from indexing.archive import Archive
 from tests.e2e._cockpit import USERS_FILE, customer, document, index_all
-from tests.helpers import HashEmbedder
+from tests.helpers import HashEmbedder, no_gc
 
 NULL_CACHE = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
 OPERATOR = Principal(login="cli:test", kind="system", roles=frozenset({"admin"}))
@@ -39,9 +39,10 @@ def build(es: Any, prefix: str, tmp: Path, *, rate_limit: str = "10000/minute") 
     ]  # fmt: skip
     docs[0]["content_sha256"], docs[3]["content_sha256"] = sha["n1"], sha["s1"]
     index_all(es, prefix, customers, docs)
-    app = create_app(prefix, USERS_FILE, archive_dir=tmp / "archive", es=es, secret_key="test-secret",
-                     cache_config=NULL_CACHE, warm_up=False, embedder_factory=HashEmbedder,
-                     rate_limit=rate_limit, limiter_storage="memory://")  # fmt: skip
+    with no_gc():
+        app = create_app(prefix, USERS_FILE, archive_dir=tmp / "archive", es=es, secret_key="test-secret",
+                         cache_config=NULL_CACHE, warm_up=False, embedder_factory=HashEmbedder,
+                         rate_limit=rate_limit, limiter_storage="memory://")  # fmt: skip
     ctx = app.server.extensions["app_context"]
     seed_examples(ctx.repo, ctx.store, tenants=["nord", "sued"], now=dt.datetime.now(dt.UTC))
     keys: dict[str, str] = {}

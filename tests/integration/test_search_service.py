@@ -16,7 +16,7 @@ import pytest
 from domain.principal import Principal
 from indexing import schema
 from search import lookups
-from search.repository import Repository
+from search.repository import ReadFailed, Repository
 from search.request import SearchRequest
 from search.service import SearchService
 
@@ -399,7 +399,8 @@ def test_elasticsearch_errors_become_messages(es: Any) -> None:
     for mode in ("keyword", "hybrid"):
         res = broken.search(SearchRequest(text="x", mode=mode), SALES_NORD)  # type: ignore[arg-type]
         assert res.hits == [] and res.messages
-    assert lookups.similar(broken.repo, SALES_NORD, "x") is None
+    with pytest.raises(ReadFailed):  # the callers decide: the cockpit shows none, the API answers 503
+        lookups.similar(broken.repo, SALES_NORD, "x")
     assert lookups.suggest_customers(broken.repo, SALES_NORD, "mü") == []
 
 
