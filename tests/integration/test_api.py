@@ -286,7 +286,9 @@ def test_every_call_is_audited_with_the_keys_name(es, world):
     get(world, "/api/v1/search", "old-nord")
     world["ctx"].flush_background()
     es.indices.refresh(index=f"{world['prefix']}-audit")
-    query = {"bool": {"filter": [{"term": {"action": "api_call"}}, {"terms": {"owner": ["api:erp-nord", "anonymous"]}}]}}
+    query = {
+        "bool": {"filter": [{"term": {"action": "api_call"}}, {"terms": {"owner": ["api:erp-nord", "anonymous"]}}]}
+    }
     hits = es.search(index=f"{world['prefix']}-audit", size=2000, query=query)["hits"]["hits"]
     calls = [(h["_source"]["owner"], h["_source"]["body"]["path"], h["_source"]["body"]["status"]) for h in hits]
     assert ("api:erp-nord", "/api/v1/documents/n1", 200) in calls
