@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from search.request import DATE_FIELDS, DateRange, SearchRequest
+from search.request import DATE_FIELDS, FACET_NAMES, DateRange, SearchRequest
 
 # "register" is a classmethod of abc.ABCMeta, which pydantic models inherit: a field of that name would take the
 # method as its default in subclasses. Our fields are `register_`, named "register" on the wire (alias).
@@ -23,17 +23,7 @@ warnings.filterwarnings("ignore", message='Field name "register"', category=User
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 Text = Annotated[str, Field(max_length=200)]
 FacetName = Literal["register", "customer", "month", "language", "source", "status", "entity", "filing", "tenant"]
-FACET_FIELD = {
-    "register": "register",
-    "customer": "customer_ids",
-    "month": "year_month",
-    "language": "language",
-    "source": "source_kind",
-    "status": "status",
-    "entity": "entity_facets",
-    "filing": "filing.status",
-    "tenant": "tenant",
-}
+FACET_FIELD = FACET_NAMES
 FACET_NAME = {v: k for k, v in FACET_FIELD.items()}
 FilterValues = Annotated[list[Text], Field(max_length=50)]
 

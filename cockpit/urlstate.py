@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from search.query_parser import MAX_QUERY_CHARS  # the engine reads no more; longer queries are cut here
-from search.request import FACET_FIELDS, GROUP_BYS, MAX_RESULT_WINDOW, MODES, SORTS, SearchRequest
+from search.request import FACET_FIELDS, FACET_NAMES, GROUP_BYS, MAX_RESULT_WINDOW, MODES, SORTS, SearchRequest
 
 PAGE_SIZE = 20
 GROUPS_PER_PAGE = 10
@@ -29,17 +29,7 @@ DEFAULT_MODE = "hybrid"
 DEFAULT_SORT = "relevance"
 
 # URL name -> facet name of search.request.FACET_FIELDS (short names in URLs; the long names are accepted too)
-URL_FACETS: dict[str, str] = {
-    "register": "register",
-    "customer": "customer_ids",
-    "month": "year_month",
-    "language": "language",
-    "source": "source_kind",
-    "status": "status",
-    "entity": "entity_facets",
-    "filing": "filing.status",
-    "tenant": "tenant",
-}
+URL_FACETS: dict[str, str] = FACET_NAMES
 FACET_URL_NAMES: dict[str, str] = {v: k for k, v in URL_FACETS.items()}
 KNOWN_PARAMS = frozenset({"q", "mode", "group", "sort", "page", "versions"})
 

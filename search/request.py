@@ -37,6 +37,18 @@ FACET_FIELDS: dict[str, str] = {
     "entity_facets": "entity_facets",
     "filing.status": "filing.status",
 }
+# the public name of each facet (cockpit URLs `f.<name>`, API query parameters) -> its facet of FACET_FIELDS
+FACET_NAMES: dict[str, str] = {
+    "register": "register",
+    "customer": "customer_ids",
+    "month": "year_month",
+    "language": "language",
+    "source": "source_kind",
+    "status": "status",
+    "entity": "entity_facets",
+    "filing": "filing.status",
+    "tenant": "tenant",
+}
 # facets computed when the request does not name any (tenant is added by the builder only for
 # users who see more than one tenant)
 DEFAULT_FACETS: tuple[str, ...] = (

@@ -6,7 +6,8 @@ import redis
 from flask import Flask
 from flask_caching import Cache
 
-from cockpit.cache import cache_config, cache_key, safe_get, safe_set
+from app.cache import cache_key, safe_get, safe_set
+from cockpit.cache import cache_config
 
 
 def test_cache_values_land_in_redis(redis_url, monkeypatch):
