@@ -27,6 +27,7 @@ from search.parse import hits_of
 from search.repository import ReadFailed
 
 KIND = "api_keys"
+KEY_TTL_S = 10.0  # a key record is reused this long per process: a revocation takes effect within it
 PREFIX = "dck"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")
 TOKEN_RE = re.compile(r"^dck_([a-f0-9]{16})_([A-Za-z0-9_-]{20,100})$")
@@ -141,6 +142,7 @@ def revoke_key(ctx: AppContext, admin: Principal, key_id: str, now: dt.datetime 
     if not found:
         raise Invalid("apikey.error.unknown", key_id=key_id)
     ctx.store.update(KIND, key_id, {"revoked_at": now.isoformat()})
+    ctx.forget(f"api_key:{key_id}")  # this process at once; others within KEY_TTL_S
     audit.record(ctx, "api_key_revoked", admin, wait=True, tenant=found[0].tenant, key_id=key_id, name=found[0].name)
     return found[0]
 
@@ -151,13 +153,18 @@ def authenticate(ctx: AppContext, token: str, now: dt.datetime | None = None) ->
     if not m:
         raise Unauthorized("api.error.key")
     key_id, secret = m.groups()
-    try:
-        hits = hits_of(ctx.repo.search_or_empty(KIND, saved.api_key_body(Principal.system(), key_id)))
-    except ReadFailed as exc:
-        raise Unauthorized("api.error.key_check") from exc
-    if not hits or not hmac.compare_digest(str(hits[0]["_source"].get("secret_sha256") or ""), _hash(secret)):
+
+    def lookup() -> tuple[str, ApiKey] | None:
+        try:
+            hits = hits_of(ctx.repo.search_or_empty(KIND, saved.api_key_body(Principal.system(), key_id)))
+        except ReadFailed as exc:
+            raise Unauthorized("api.error.key_check") from exc
+        return (str(hits[0]["_source"].get("secret_sha256") or ""), _from_hit(hits[0])) if hits else None
+
+    found = ctx.memo(f"api_key:{key_id}", KEY_TTL_S, lookup)
+    if found is None or not hmac.compare_digest(found[0], _hash(secret)):
         raise Unauthorized("api.error.key")
-    key = _from_hit(hits[0])
+    key = found[1]
     if not key.active(now or dt.datetime.now(dt.UTC)):
         raise Unauthorized("api.error.key")
     return key.principal()

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ class AppContext:
     _dv_at: float = field(default=0.0, init=False, repr=False)
     _dv_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     warm_started: bool = field(default=False, init=False, repr=False)
+    audit_pending: deque[dict[str, Any]] = field(default_factory=deque, init=False, repr=False)
+    audit_exit_hook: bool = field(default=False, init=False, repr=False)
+    _memo: OrderedDict[str, tuple[float, Any]] = field(default_factory=OrderedDict, init=False, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _bg: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="app-bg"), init=False, repr=False
     )
@@ -133,6 +138,27 @@ class AppContext:
             safe_set(self.cache, key, value, timeout=timeout)
         return value
 
+    def memo(self, key: str, ttl_s: float, compute: Callable[[], Any], *, max_entries: int = 10_000) -> Any:
+        """A small per-process memo with a time to live (API key records between calls of one integration);
+        None is not kept."""
+        now = time.monotonic()
+        with self._memo_lock:
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        value = compute()
+        if value is not None:
+            with self._memo_lock:
+                self._memo[key] = (now + ttl_s, value)
+                self._memo.move_to_end(key)
+                while len(self._memo) > max_entries:
+                    self._memo.popitem(last=False)
+        return value
+
+    def forget(self, key: str) -> None:
+        with self._memo_lock:
+            self._memo.pop(key, None)
+
     # ------------------------------------------------------------------------------------------ background
 
     def background(self, fn: Callable[[], Any]) -> None:
@@ -140,7 +166,11 @@ class AppContext:
             self._bg.submit(fn)
 
     def flush_background(self, timeout: float = 10.0) -> None:
-        """Wait for the background writes queued so far (tests, CLI commands before they exit)."""
+        """Write what is queued (audit entries) and wait for the background work so far (tests, CLI commands
+        before they exit)."""
+        from app import audit
+
+        self.background(lambda: audit.flush(self))
         done = threading.Event()
         self.background(done.set)
         done.wait(timeout)

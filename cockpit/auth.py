@@ -260,6 +260,8 @@ def init_auth(
 
     @server.after_request
     def _csrf_cookie(resp: Response) -> Response:
+        if exempt_prefixes and request.path.startswith(exempt_prefixes):
+            return resp  # not a cockpit page: no cookie of ours
         token = getattr(g, "_csrf_token", None)
         if token is None and not request.cookies.get(CSRF_COOKIE):
             token = csrf_token()
