@@ -308,6 +308,8 @@ def api_key_create(
     from domain.errors import AppError
     from domain.principal import as_set
     from i18n import t
+    from indexing.records import WriteFailed
+    from search.repository import ReadFailed
 
     until = None
     if expires:
@@ -320,6 +322,8 @@ def api_key_create(
                                 capabilities=as_set(capabilities), expires=until)  # fmt: skip
     except AppError as exc:
         _fail(t(exc.code, "en", **exc.params))
+    except (ReadFailed, WriteFailed) as exc:
+        _fail(f"Elasticsearch: {exc} (is it running? `cockpit services up`)")
     console.print(f"API key {key.key_id} for {key.name!r} (tenant {key.tenant}, groups {', '.join(sorted(key.groups))}, "
                   f"capabilities {', '.join(sorted(key.capabilities))}, expires {key.expires_at or 'never'}):")  # fmt: skip
     print(token)
@@ -351,11 +355,15 @@ def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (see
     from app.context import AppContext
     from domain.errors import AppError
     from i18n import t
+    from indexing.records import WriteFailed
+    from search.repository import ReadFailed
 
     try:
         key = revoke_key(AppContext.create(), _operator(), key_id)
     except AppError as exc:
         _fail(t(exc.code, "en", **exc.params))
+    except (ReadFailed, WriteFailed) as exc:
+        _fail(f"Elasticsearch: {exc} (is it running? `cockpit services up`)")
     console.print(f"revoked {key.key_id} ({key.name!r}, tenant {key.tenant})")
 
 
