@@ -36,7 +36,8 @@ log = logging.getLogger("cockpit.auth")
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
-PUBLIC_PREFIXES = ("/login", "/vendor/", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/healthz", "/lang/")
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico"})  # exactly these paths
+PUBLIC_PREFIXES = ("/vendor/", "/assets/", "/_dash-component-suites/", "/lang/")
 API_PREFIXES = ("/_dash-", "/original/", "/_reload-hash")
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 300.0
@@ -251,7 +252,8 @@ def init_auth(
                     g._csrf_failed = True
                 else:
                     abort(403)
-        if not path.startswith(PUBLIC_PREFIXES) and not current_user.is_authenticated:
+        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+        if not public and not current_user.is_authenticated:
             if path.startswith(API_PREFIXES):
                 abort(401)
             full = request.full_path if request.query_string else path

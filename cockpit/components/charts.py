@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from html import escape as html_escape
 from typing import Any
 
 from dash import dcc, html
@@ -78,8 +79,14 @@ def _month_range(months: list[str], limit: int = 120) -> list[str]:
     return out if len(out) < limit else months
 
 
+def inert(text: str) -> str:
+    """Plotly renders a subset of HTML in chart text (<b>, <a href>, <br>): master data is shown as typed."""
+    return html_escape(text, quote=False)
+
+
 def map_figure(points: Sequence[dict[str, Any]], lang: str | None = None) -> dict[str, Any]:
-    """Addresses on an offline plotly geo map (Natural Earth shapes served from our assets: no tile server)."""
+    """Addresses on an offline plotly geo map (Natural Earth shapes served from our assets: no tile server).
+    Each point: lat, lon, kind, and the `lines` of its hover text (shown as typed, one per line)."""
     lats = [float(p["lat"]) for p in points]
     lons = [float(p["lon"]) for p in points]
     lat_c = (max(lats) + min(lats)) / 2
@@ -93,7 +100,7 @@ def map_figure(points: Sequence[dict[str, Any]], lang: str | None = None) -> dic
             "type": "scattergeo",
             "lat": lats,
             "lon": lons,
-            "text": [p.get("label", "") for p in points],
+            "text": ["<br>".join(inert(str(line)) for line in p.get("lines") or []) for p in points],
             "hovertemplate": "%{text}<extra></extra>",
             "mode": "markers",
             "marker": {

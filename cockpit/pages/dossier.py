@@ -85,9 +85,9 @@ def _map_card(d: DossierData, lang: str) -> Any:
         key = (round(float(a["lat"]), 4), round(float(a["lon"]), 4))
         label = f"{t_or('dossier.address.' + str(a.get('kind')), '', lang)}: {a.get('street', '')}, {a.get('zip', '')} {a.get('city', '')}"
         if key in points:
-            points[key]["label"] += "<br>" + label
+            points[key]["lines"].append(label)
         else:
-            points[key] = {"lat": key[0], "lon": key[1], "label": label, "kind": a.get("kind")}
+            points[key] = {"lat": key[0], "lon": key[1], "lines": [label], "kind": a.get("kind")}
     if not points:
         body: Any = html.P(t("dossier.map.none", lang), className="text-muted small mb-0")
     else:

@@ -218,3 +218,11 @@ def test_language_switch_returns_to_the_referring_page(gated: Flask):
     assert r.headers["Location"] == "/"
     r = c.get("/lang/xx?next=/dossier/C1")
     assert r.headers["Location"] == "/dossier/C1"
+
+
+def test_public_paths_are_matched_exactly(gated: Flask):
+    c = gated.test_client()
+    assert c.get("/login").status_code == 200 and c.get("/healthz").status_code == 200
+    for path in ("/loginfoo", "/healthzX", "/login-anything", "/_favicon.icox"):
+        r = c.get(path)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login?next="), path

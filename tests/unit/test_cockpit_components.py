@@ -166,7 +166,7 @@ def test_timeline_fills_empty_months_and_stacks_registers():
 
 
 def test_map_uses_local_topojson_and_no_tiles():
-    fig = C.map_figure([{"lat": 53.55, "lon": 9.99, "label": "Hamburg", "kind": "billing"}])
+    fig = C.map_figure([{"lat": 53.55, "lon": 9.99, "lines": ["Hamburg"], "kind": "billing"}])
     assert fig["data"][0]["type"] == "scattergeo"
     assert fig["layout"]["geo"]["scope"] == "europe"
     import plotly.graph_objects as go
@@ -184,3 +184,12 @@ def test_map_uses_local_topojson_and_no_tiles():
 def test_definition_list_skips_empty_values():
     tree = as_json(C.definition_list([("A", "1"), ("B", None), ("C", ""), ("D", 0)]))
     assert texts(tree) == "A 1 D 0"
+
+
+def test_master_data_in_chart_text_is_inert():
+    evil = "<b>Müller</b> <a href='javascript:alert(1)'>x</a> & Co"
+    fig = C.map_figure([{"lat": 53.5, "lon": 10.0, "lines": [evil, "Lieferadresse: Kai 1"], "kind": "billing"}], "de")
+    (text,) = fig["data"][0]["text"]
+    first, second = text.split("<br>")
+    assert "<" not in first and ">" not in first and "&lt;b&gt;Müller&lt;/b&gt;" in first and "&amp; Co" in first
+    assert second == "Lieferadresse: Kai 1"
