@@ -14,7 +14,7 @@ from api import convert
 from api import models as M
 from api.deps import MAX_PAGE_ITEMS, Deps, json_response, link_header
 from app import customers, dossier, exports, search
-from domain.errors import NotFound
+from i18n import t
 
 SEARCH = Tag(name="search", description="Full text, semantic and hybrid search with facets and grouping")
 CUSTOMERS = Tag(name="customers", description="Customer master data and dossiers")
@@ -99,8 +99,6 @@ def add_routes(bp: APIBlueprint, deps: Deps) -> None:
         """Insert or update customers of the key's tenant from ERP/CRM (up to 1,000 per call); the answer says
         which are new, changed, unchanged, and which rows were rejected and why. Needs master_data."""
         report = customers.upsert(deps.ctx, deps.principal, [c.to_row() for c in body.customers])
-        from i18n import t
-
         return json_response(
             M.ChangeReportOut(
                 new=report.new,
@@ -118,7 +116,4 @@ def add_routes(bp: APIBlueprint, deps: Deps) -> None:
     )
     def get_dossier(path: M.CustomerPath) -> Response:
         """Key figures, registers with counts and their newest documents, latest documents, timeline buckets."""
-        found = dossier.dossier(deps.ctx, deps.principal, path.customer_id)
-        if found is None:
-            raise NotFound("notfound.customer", customer_id=path.customer_id)
-        return json_response(convert.dossier(found, deps.links))
+        return json_response(convert.dossier(dossier.dossier(deps.ctx, deps.principal, path.customer_id), deps.links))

@@ -118,19 +118,24 @@ def similar(ctx: AppContext, principal: Principal, doc_id: str, k: int = 6) -> l
     return list(hits)
 
 
+def _visible_source(ctx: AppContext, principal: Principal, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The `_source` of the one document `body` asks for; NotFound when the principal may not see it."""
+    try:
+        hits = hits_of(ctx.repo.search("documents", body))
+    except ReadFailed as exc:
+        raise Unavailable("error.unavailable") from exc
+    if not hits:
+        raise NotFound("notfound.document", doc_id=doc_id)
+    return dict(hits[0].get("_source") or {})
+
+
 def original(ctx: AppContext, principal: Principal, doc_id: str) -> Original:
     """The original bytes of a document the principal may see, verified against its SHA-256."""
     from indexing.archive import Archive, ArchiveError
 
     principal.require(SEARCH)
     doc_id = _doc_id(doc_id)
-    try:
-        hits = hits_of(ctx.repo.search("documents", original_body(principal, doc_id)))
-    except ReadFailed as exc:
-        raise Unavailable("error.unavailable") from exc
-    if not hits:
-        raise NotFound("notfound.document", doc_id=doc_id)
-    src = hits[0].get("_source") or {}
+    src = _visible_source(ctx, principal, doc_id, original_body(principal, doc_id))
     sha = str(src.get("content_sha256") or "")
     try:
         data = Archive(ctx.archive_root).get(sha)
@@ -144,11 +149,5 @@ def passages(ctx: AppContext, principal: Principal, doc_id: str) -> list[tuple[i
     """A document's passages (ord, text) in order — what semantic search matches against."""
     principal.require(SEARCH)
     doc_id = _doc_id(doc_id)
-    try:
-        hits = hits_of(ctx.repo.search("documents", passages_body(principal, doc_id)))
-    except ReadFailed as exc:
-        raise Unavailable("error.unavailable") from exc
-    if not hits:
-        raise NotFound("notfound.document", doc_id=doc_id)
-    found = (hits[0].get("_source") or {}).get("passages") or []
+    found = _visible_source(ctx, principal, doc_id, passages_body(principal, doc_id)).get("passages") or []
     return sorted((int(p.get("ord") or 0), str(p.get("text") or "")) for p in found if isinstance(p, dict))
