@@ -68,20 +68,43 @@ def check_elasticsearch(settings: Settings) -> Check:
 
 
 def check_redis(settings: Settings) -> Check:
+    from core.services import redact_redis_url, redis_url
+
+    url = redis_url(settings)
+    if not url:
+        return Check("Redis", False, detail="not running: the job queue needs it (run `cockpit services up`)")
+    shown = redact_redis_url(url)
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        info = client.info("server")
+        aof = client.config_get("appendonly").get("appendonly", "?")
+        return Check("Redis", True, str(info.get("redis_version", "")), f"{shown}, appendonly={aof}")
+    except Exception as exc:  # noqa: BLE001
+        return Check("Redis", False, detail=f"{shown}: {type(exc).__name__}")
+
+
+def check_queue(settings: Settings) -> Check:
+    """The job queue (broker in Redis) and its live workers."""
+    from app.jobs import JobStore
     from core.services import redis_url
 
     url = redis_url(settings)
     if not url:
-        return Check(
-            "Redis", False, detail="not running: in-process cache fallback (run `cockpit services up`)", required=False
-        )
+        return Check("Job queue", False, detail="no Redis: nothing can be queued")
     try:
-        import redis
-
-        info = redis.Redis.from_url(url, socket_connect_timeout=2).info("server")
-        return Check("Redis", True, str(info.get("redis_version", "")), url, required=False)
+        store = JobStore.from_url(url)
+        depths = store.queue_depths()
+        workers = store.live_workers()
     except Exception as exc:  # noqa: BLE001
-        return Check("Redis", False, detail=f"{url}: {exc}", required=False)
+        return Check("Job queue", False, detail=f"broker unreachable: {type(exc).__name__}")
+    waiting = ", ".join(f"{k} {v}" for k, v in depths.items())
+    if not workers:
+        return Check("Job queue workers", False, detail=f"no live worker (start `cockpit worker`); {waiting}",
+                     required=False)  # fmt: skip
+    hosts = ", ".join(sorted({f"{w.get('host')}:{w.get('pid')}" for w in workers}))
+    return Check("Job queue workers", True, f"{len(workers)} live", f"{hosts}; {waiting}", required=False)
 
 
 def check_embeddings(settings: Settings) -> Check:
@@ -181,6 +204,7 @@ def check_chromium(settings: Settings) -> Check:
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
     check_elasticsearch,
     check_redis,
+    check_queue,
     check_java,
     check_embeddings,
     check_spacy,

@@ -105,3 +105,63 @@ def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_i
                  customer_id=customer_id, register=register)  # fmt: skip
     ctx.invalidate()
     return Filed(doc_id, customer_id, name, register)
+
+
+@dataclass
+class Refiled:
+    tenant: str
+    checked: int = 0
+    filed: int = 0
+    still_review: int = 0
+    unreadable: int = 0
+
+
+def refile_pending(ctx: AppContext, tenant: str) -> Refiled:
+    """New master data (a CRM re-import or an API upsert): every document of `tenant` still in review is
+    extracted and filed again from its original; those the new data makes matchable leave the queue (a worker's
+    task, as the system; each change audited)."""
+    from indexing.archive import Archive, ArchiveError
+    from indexing.documents import acl_groups_for, document_status
+    from indexing.pipeline import prepare_again, worker_context
+    from search.documents import review_pending_body
+
+    system = Principal.system()
+    report = Refiled(tenant)
+    wc = worker_context(ctx.store.es, ctx.prefix, tenant, str(ctx.archive_root)).build()
+    archive = Archive(ctx.archive_root)
+    for hit in ctx.repo.scan("documents", review_pending_body(system, tenant)):
+        src = hit.get("_source") or {}
+        report.checked += 1
+        try:
+            data = archive.get(str(src.get("content_sha256") or ""))
+        except ArchiveError:
+            report.unreadable += 1
+            continue
+        uri = str(((src.get("sources") or [{}])[0]).get("uri") or hit["_id"])
+        doc = prepare_again(data, str(src.get("file_name") or "document"), uri, wc)
+        if doc is None or doc.filing_status == "review" or not doc.customer_ids:
+            report.still_review += 1
+            continue
+        reasons = [*doc.reasons, "nach neuen Stammdaten automatisch zugeordnet"]
+        update = {
+            "customer_ids": doc.customer_ids,
+            "customer_names": doc.customer_names,
+            "primary_customer_id": doc.customer_ids[0],
+            "register": doc.register,
+            "acl_groups": acl_groups_for(doc.register),
+            "status": document_status(doc.register, doc.text),
+            "filing": {"status": "auto", "confidence": round(doc.confidence, 3), "reasons": reasons,
+                       "register_reason": doc.register_reason, "candidates": doc.candidates,
+                       "suggested_register": doc.register},
+        }  # fmt: skip
+        try:
+            ctx.store.update("documents", hit["_id"], update, concrete_index=hit.get("_index"))
+        except (WriteConflict, WriteFailed):
+            report.still_review += 1
+            continue
+        report.filed += 1
+        audit.record(ctx, "refiled", system, tenant=tenant, doc_id=hit["_id"], customer_id=doc.customer_ids[0],
+                     register=doc.register)  # fmt: skip
+    if report.filed:
+        ctx.invalidate()
+    return report

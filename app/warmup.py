@@ -27,3 +27,17 @@ def warm_up(ctx: AppContext) -> None:
             log.warning("warm-up failed: %s", exc)
 
     ctx.background(run)
+
+
+def warm_worker(ctx: AppContext) -> None:
+    """A queue worker's models, before its first job: the passage embedder, the extractors and language tools
+    (used in this process for single files) and the helper process of bulk batches."""
+    from indexing import pipeline
+    from nlp.embeddings import get_embedder
+
+    t0 = time.perf_counter()
+    get_embedder().encode(["Sehr geehrte Damen und Herren, anbei die Rechnung."])
+    pipeline.warm_in_process()
+    pipeline.worker_pool(1)
+    ctx.data_version()
+    log.info("worker ready in %.1f s", time.perf_counter() - t0)

@@ -5,7 +5,8 @@ Elasticsearch: when ES_URL is set we use that cluster. Otherwise the project fet
 to 127.0.0.1 with security on (the `elastic` superuser's password from settings, or generated once
 into a 0600 file). When started as root the node runs as a dedicated system user.
 
-Redis: REDIS_URL when given; else Debian's `redis-server` on a free loopback port; else nothing
+Redis: REDIS_URL when given; else Debian's `redis-server` on a free loopback port, with a password generated
+once into a 0600 file and the data persisted as an append-only file (it holds the job queue); else nothing
 (the cockpit falls back to an in-process cache and says so).
 
 Every failure is a `ServiceError` with one line that says what to do; nothing is left half-started.
@@ -13,6 +14,7 @@ Every failure is a `ServiceError` with one line that says what to do; nothing is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import secrets
@@ -415,6 +417,15 @@ def elasticsearch_running(settings: Settings | None = None) -> bool:
 
 # --------------------------------------------------------------------------- Redis
 
+# The project's own redis-server keeps everything in settings.redis_home (0700):
+#   password   generated once (0600), reused on every start
+#   redis.conf rewritten on every start (0600): the password goes here, never on the command line
+#   url        redis://:<password>@127.0.0.1:<port>/0 (0600) while the server runs
+#   appendonlydir/  the AOF (appendonly yes, fsync every second): queued jobs survive a restart
+
+_REDIS_START_TIMEOUT_S = 30.0  # replaying a large AOF takes a while
+_REDIS_STOP_TIMEOUT_S = 30.0
+
 
 def _redis_ping(url: str) -> bool:
     try:
@@ -425,52 +436,305 @@ def _redis_ping(url: str) -> bool:
         return False
 
 
+def _redis_requires_auth(url: str) -> bool:
+    """True when the server at `url` refuses a client that brings no password."""
+    import urllib.parse
+
+    import redis
+
+    parts = urllib.parse.urlsplit(url)
+    anonymous = redis.Redis(
+        host=parts.hostname or "127.0.0.1", port=parts.port or 6379, socket_connect_timeout=1, socket_timeout=1
+    )
+    try:
+        anonymous.ping()
+    except redis.exceptions.AuthenticationError:
+        return True
+    except redis.exceptions.ResponseError as exc:
+        return "NOAUTH" in str(exc).upper()
+    except Exception:  # noqa: BLE001 - not reachable: it does not answer anyone
+        return False
+    finally:
+        anonymous.close()
+    return False
+
+
+def redact_redis_url(url: str) -> str:
+    """The URL with its password replaced by *** (for logs, the CLI and the status page)."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def redis_password_file(settings: Settings) -> Path:
+    return settings.redis_home / "password"
+
+
+def _private_home(settings: Settings) -> Path:
+    home = settings.redis_home
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(home, 0o700)  # also tightens a folder made by the old launcher (0755)
+    return home
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically, readable by the owner only (0600) from the first byte."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def redis_password(settings: Settings) -> str:
+    """The local server's password: generated once into a 0600 file, the same on every start."""
+    path = redis_password_file(settings)
+    _private_home(settings)
+    if path.exists():
+        password = path.read_text().strip()
+        if password:
+            os.chmod(path, 0o600)
+            return password
+    password = secrets.token_urlsafe(24)
+    _write_private(path, password + "\n")
+    return password
+
+
+def _conf_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def redis_config(settings: Settings, port: int, password: str) -> str:
+    home = settings.redis_home
+    return "\n".join(
+        [
+            "# written by core.services.start_redis on every start: edits here are lost",
+            f"port {port}",
+            "bind 127.0.0.1",
+            "protected-mode yes",
+            f"requirepass {password}",
+            "daemonize yes",
+            f"pidfile {_conf_quote(str(home / 'redis.pid'))}",
+            f"dir {_conf_quote(str(home))}",
+            f"logfile {_conf_quote(str(home / 'redis.log'))}",
+            "appendonly yes",
+            "appendfsync everysec",
+            'save ""',
+            "",
+        ]
+    )
+
+
+def _redis_url_for(port: int, password: str) -> str:
+    return f"redis://:{password}@127.0.0.1:{port}/0"
+
+
+def _redis_pid(settings: Settings) -> int | None:
+    """The pid of the redis-server this project started, None when it is not running."""
+    pid = _pid_alive(settings.redis_home / "redis.pid")
+    if pid is None:
+        return None
+    if not Path("/proc/self").exists():
+        return pid  # no procfs: trust the pidfile
+    try:  # a stale pidfile may name a recycled pid: only ever signal a redis-server
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return pid if b"redis-server" in cmdline else None
+
+
+def _exited(pid: int) -> bool:
+    """True when `pid` is gone or a zombie (it has exited; its parent, often a container's init, reaps it later)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return Path("/proc/self").exists()  # with procfs: it vanished meanwhile; without: kill(0) said alive
+    except OSError:
+        return False
+    return stat_line.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+def _wait_pid_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _exited(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+class _RedisLock:
+    """Serialise start/stop between processes (a test session, `cockpit services up`, a worker)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = _private_home(settings) / ".lock"
+        self.fd = -1
+
+    def __enter__(self) -> _RedisLock:
+        import fcntl
+
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
 def redis_url(settings: Settings | None = None) -> str | None:
-    """The Redis URL to use, or None (in-process cache fallback)."""
+    """The Redis URL to use (with the password), or None (in-process cache fallback)."""
     settings = settings or get_settings()
     if settings.redis_url:
         return settings.redis_url
     url_file = settings.redis_home / "url"
-    if url_file.exists() and _pid_alive(settings.redis_home / "redis.pid") is not None:
+    if url_file.exists() and _redis_pid(settings) is not None:
         return url_file.read_text().strip()
     return None
 
 
+def _reusable(settings: Settings, url: str, password: str) -> bool:
+    """The running server is ours, current-style: it wants our password and answers to it."""
+    import urllib.parse
+
+    if urllib.parse.urlsplit(url).password != password:
+        return False  # the old launcher (no password) or a password file that was replaced
+    deadline = time.monotonic() + _REDIS_START_TIMEOUT_S
+    while time.monotonic() < deadline:  # it may still be replaying its AOF
+        if _redis_ping(url):
+            return _redis_requires_auth(url)
+        if _redis_pid(settings) is None:
+            return False
+        time.sleep(0.2)
+    return False
+
+
 def start_redis(settings: Settings | None = None) -> str | None:
+    """Start (or reuse) the project's password-protected, AOF-persistent redis-server; returns its URL.
+
+    REDIS_URL, when set, is used as given. Without redis-server installed: None (in-process cache).
+    A server left running by the old launcher (no password, no AOF) is stopped and replaced.
+    """
     settings = settings or get_settings()
     if settings.redis_url:
         if not _redis_ping(settings.redis_url):
-            raise ServiceError(f"REDIS_URL={settings.redis_url} is not reachable: start it or unset REDIS_URL")
+            raise ServiceError(
+                f"REDIS_URL={redact_redis_url(settings.redis_url)} is not reachable (or refuses its password): "
+                "start it, fix the URL or unset REDIS_URL"
+            )
         return settings.redis_url
-    existing = redis_url(settings)
-    if existing and _redis_ping(existing):
-        return existing
+    return _start_redis(settings, port=None)
+
+
+def _start_redis(settings: Settings, port: int | None) -> str | None:
     server = shutil.which("redis-server")
-    if not server:
+    if not server and redis_url(settings) is None:
         return None
+    with _RedisLock(settings):
+        password = redis_password(settings)
+        if _redis_pid(settings) is not None:
+            url_file = settings.redis_home / "url"
+            existing = url_file.read_text().strip() if url_file.exists() else None
+            if existing and _reusable(settings, existing, password):
+                return existing
+            _stop_redis_locked(settings)  # started by the old launcher (no password, no AOF) or broken: replace it
+        if not server:
+            return None
+        home = _private_home(settings)
+        if port is None or _port_open("127.0.0.1", port):
+            port = free_port(settings.redis_port)
+        conf = home / "redis.conf"
+        _write_private(conf, redis_config(settings, port, password))
+        proc = subprocess.run([server, str(conf)], capture_output=True, check=False)
+        if proc.returncode != 0:
+            detail = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip().splitlines()[-1:]
+            raise ServiceError(f"redis-server failed to start (exit {proc.returncode}): {' '.join(detail)}")
+        url = _redis_url_for(port, password)
+        started = time.monotonic()
+        while time.monotonic() < started + _REDIS_START_TIMEOUT_S:
+            if _redis_ping(url):
+                _write_private(home / "url", url)
+                return url
+            if _redis_pid(settings) is None and time.monotonic() > started + 2:
+                break  # it exited (port taken meanwhile, unreadable AOF, ...)
+            time.sleep(0.1)
+        _stop_redis_locked(settings)
+        raise ServiceError(f"redis-server did not answer on port {port}: see {home / 'redis.log'}")
+
+
+def _stop_redis_locked(settings: Settings) -> bool:
     home = settings.redis_home
-    home.mkdir(parents=True, exist_ok=True)
-    port = free_port(settings.redis_port)
     pid_file = home / "redis.pid"
-    cmd = [
-        server, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes",
-        "--pidfile", str(pid_file), "--dir", str(home), "--logfile", str(home / "redis.log"),
-        "--save", "", "--appendonly", "no", "--protected-mode", "yes",
-    ]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if _redis_ping(url):
-            (home / "url").write_text(url)
-            return url
-        time.sleep(0.1)
-    _kill_pidfile(pid_file)
-    raise ServiceError(f"redis-server did not answer on port {port}: see {home / 'redis.log'}")
+    url_file = home / "url"
+    pid = _redis_pid(settings)  # read before SHUTDOWN: redis-server removes its pidfile on the way out
+    if pid is not None:
+        url = url_file.read_text().strip() if url_file.exists() else None
+        if not (url and _redis_shutdown(url)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)  # redis-server shuts down cleanly (AOF fsynced) on SIGTERM too
+        if not _wait_pid_gone(pid, _REDIS_STOP_TIMEOUT_S):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _wait_pid_gone(pid, 5.0)
+    # a pidfile naming a dead or recycled pid is only removed: never signal a process that is not ours
+    pid_file.unlink(missing_ok=True)
+    url_file.unlink(missing_ok=True)
+    return pid is not None
+
+
+def _redis_shutdown(url: str) -> bool:
+    """Ask the server to SHUTDOWN (fsyncs and closes the AOF); True when it accepted."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        client.shutdown()  # returns once the server has dropped the connection; raises if it refused
+        return True
+    except Exception:  # noqa: BLE001 - not answering / refusing: the caller falls back to SIGTERM
+        return False
 
 
 def stop_redis(settings: Settings | None = None) -> bool:
+    """Shut the project's redis-server down cleanly (AOF flushed). An external REDIS_URL is left alone."""
     settings = settings or get_settings()
-    stopped = _kill_pidfile(settings.redis_home / "redis.pid")
-    (settings.redis_home / "url").unlink(missing_ok=True)
-    return stopped
+    if not settings.redis_home.exists():
+        return False
+    with _RedisLock(settings):
+        return _stop_redis_locked(settings)
+
+
+def restart_redis(settings: Settings | None = None) -> str:
+    """Stop the project's redis-server, wait until its process is gone, start it again (same port when free,
+    same password, same data). Returns the URL. For failure drills; an external REDIS_URL cannot be restarted."""
+    settings = settings or get_settings()
+    if settings.redis_url:
+        raise ServiceError("REDIS_URL points to an external Redis: restart it there, not from the cockpit")
+    import urllib.parse
+
+    with _RedisLock(settings):
+        old = redis_url(settings)
+        port = urllib.parse.urlsplit(old).port if old else None
+        _stop_redis_locked(settings)
+    url = _start_redis(settings, port=port)
+    if url is None:
+        raise ServiceError("redis-server is not installed: apt-get install redis-server")
+    return url

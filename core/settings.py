@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=7, ge=0, le=23)  # daily digests go out at this local hour
     deliver_every_s: float = 300.0  # `cockpit serve` sends due e-mails this often (0 = never)
 
+    # Job queue (core/queue.py): a worker whose heartbeat is older than this is dead, its messages are redelivered
+    queue_heartbeat_ms: int = 30_000
+    intake_batch: int = 25  # files per bulk message of `cockpit ingest`
+    mailin_file: Path | None = None  # IMAP mailboxes per tenant (TOML, see README)
+
     # REST API (api/): requests per minute per key (or per logged-in user), largest request body
     api_rate_limit: str = "600/minute"
     api_max_body_mb: float = 5.0

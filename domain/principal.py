@@ -35,13 +35,14 @@ SAVE_VIEW = "save_view"
 STATUS = "status"
 AUDIT = "audit"
 MASTER_DATA = "master_data"
-CAPABILITIES: tuple[str, ...] = (SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA)
+UPLOAD = "upload"  # send documents in (cockpit upload, API push)
+CAPABILITIES: tuple[str, ...] = (SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA, UPLOAD)
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    "agent": frozenset({SEARCH, REVIEW}),
-    "analyst": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW}),
-    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW}),
-    "admin": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA}),
+    "agent": frozenset({SEARCH, REVIEW, UPLOAD}),
+    "analyst": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD}),
+    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD}),
+    "admin": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA, UPLOAD}),
 }
 ADMIN_ROLE = "admin"
 

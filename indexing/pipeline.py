@@ -25,8 +25,8 @@ from typing import Any
 
 import core  # noqa: F401
 from indexing import documents as D
-from indexing.archive import Archive, sha256_bytes
-from indexing.sources import SourceFile, iter_source_files
+from indexing.archive import Archive, ArchiveError, sha256_bytes
+from indexing.sources import iter_source_files
 
 # --------------------------------------------------------------------------- run summary
 
@@ -126,6 +126,11 @@ def _init_worker() -> None:
         # The model is the bottleneck: when the workers and the embedder compete for the cores, the
         # embedder goes first (tesseract, started by the workers, inherits the lower priority).
         os.nice(_WORKER_NICENESS)
+    warm_in_process()
+
+
+def warm_in_process() -> None:
+    """Import the partitioners and load the language tools in this process (best effort)."""
     try:
         from indexing.extract import warm_up
         from nlp.entities import extract_entities
@@ -177,6 +182,42 @@ class WorkItem:
     source_uri: str
     source_kind: str
     parent_uri: str | None = None
+    hints: Hints | None = None
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the sender said about a document: the dossier it was dropped on, the register chosen, and why.
+
+    `filed_by` is the person (upload onto a dossier: filed manually) or empty (an integration's hint: filed
+    automatically, with the hint as the reason)."""
+
+    customer_id: str | None = None
+    register: str | None = None
+    reason: str = ""
+    filed_by: str = ""
+
+
+@dataclass
+class IntakeItem:
+    """One file to index: where it came from, how to read it, and the sender's hints."""
+
+    source_uri: str
+    file_name: str
+    read: Callable[[], bytes]
+    source_kind: str = "file"
+    hints: Hints | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one intake item (its attachments are counted in the run summary)."""
+
+    status: str  # indexed | new_version | review | unchanged | duplicate | failed
+    doc_id: str | None = None
+    reason_code: str = ""
+    message: str = ""
 
 
 @dataclass
@@ -195,6 +236,9 @@ def process_item(ctx_file: str, item: WorkItem) -> WorkResult:
 # each new pool would pay the worker warm-up again, ~12 s on 2 cores). Replaced when broken or resized.
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
+# How the pool starts its processes: the default (fork) from the CLI; "spawn" inside a queue worker, whose
+# threads (consumers, heartbeats) make fork unsafe.
+POOL_START_METHOD: str | None = None
 _IN_FLIGHT_PER_WORKER = 256  # files handed to the workers ahead of the main process (bounded in bytes too)
 _IN_FLIGHT_BYTES = 256 * 1024 * 1024
 
@@ -206,7 +250,10 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
         _POOL.shutdown(wait=False, cancel_futures=True)
         _POOL = None
     if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+        import multiprocessing
+
+        mp_context = multiprocessing.get_context(POOL_START_METHOD) if POOL_START_METHOD else None
+        _POOL = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=mp_context)
         _POOL_SIZE = workers
         for _ in range(workers):
             _POOL.submit(_worker_ready)  # spawns the processes: their warm-up overlaps the run's setup
@@ -249,12 +296,22 @@ def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
     docs: list[D.PreparedDoc] = []
     failures: list[Failure] = []
     main = enrich(item, result, ctx)
+    if item.hints is not None:
+        apply_hints(main, item.hints, ctx)
     docs.append(main)
     timings["enrich"] += time.perf_counter() - t1
-    for att in getattr(result, "attachments", []) or []:
-        if att.is_inline and len(att.content) < 20_000:
-            continue  # signature logos and the like
-        sub = WorkItem(att.content, att.file_name, f"{item.source_uri}#{att.file_name}", "attachment", item.source_uri)
+    attachments = [a for a in getattr(result, "attachments", []) or [] if not (a.is_inline and len(a.content) < 20_000)]
+    for n, att in enumerate(attachments):  # (inline signature logos and the like are skipped above)
+        sub_uri = f"{item.source_uri}#{_safe_name(att.file_name)}"
+        if item.depth + 1 > MAX_ATTACHMENT_DEPTH:
+            failures.append(
+                Failure(sub_uri, "too_deep", f"attachment nested deeper than {MAX_ATTACHMENT_DEPTH} levels")
+            )
+            continue
+        if n >= MAX_ATTACHMENTS:
+            failures.append(Failure(sub_uri, "too_many_attachments", f"more than {MAX_ATTACHMENTS} attachments"))
+            continue
+        sub = WorkItem(att.content, att.file_name, sub_uri, "attachment", item.source_uri, depth=item.depth + 1)
         sub_result = _process(sub, ctx)
         for k, v in sub_result.seconds.items():
             timings[k] += v
@@ -265,9 +322,41 @@ def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
     return WorkResult(item.source_uri, docs, failures, timings)
 
 
+MAX_ATTACHMENT_DEPTH = 5  # an e-mail in an e-mail in …: deeper levels are reported, not expanded
+MAX_ATTACHMENTS = 200
+
+
+def _safe_name(name: str) -> str:
+    """A file name as part of a source URI: no path separators, no control characters."""
+    cleaned = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in name).replace("/", "_").replace("\\", "_")
+    return cleaned.strip().lstrip(".")[:180] or "unnamed"
+
+
+def apply_hints(doc: D.PreparedDoc, hints: Hints, ctx: WorkerContext) -> None:
+    """The sender's hints win over the rules: a document dropped on a dossier is that customer's, a chosen
+    register is that register. An unknown customer id is ignored with a warning (the rules decide)."""
+    if hints.register:
+        doc.register = hints.register
+        doc.register_reason = hints.reason or "Register beim Einliefern gewählt"
+    if not hints.customer_id:
+        return
+    if hints.customer_id not in ctx.names:
+        doc.warnings.append(f"customer_hint_unknown:{hints.customer_id}")
+        return
+    doc.customer_ids = [hints.customer_id]
+    doc.customer_names = [ctx.names[hints.customer_id]]
+    doc.filing_status = "manual" if hints.filed_by else "auto"
+    doc.confidence = 1.0
+    doc.reasons = [hints.reason or f"Eingeliefert für Kunde {hints.customer_id}", *doc.reasons]
+
+
 def inherit_filing(attachment: D.PreparedDoc, mail: D.PreparedDoc) -> None:
     """An attachment without its own evidence goes where its e-mail went."""
-    if attachment.filing_status == "review" and not attachment.customer_ids and mail.filing_status == "auto":
+    if (
+        attachment.filing_status == "review"
+        and not attachment.customer_ids
+        and mail.filing_status in ("auto", "manual")
+    ):
         attachment.customer_ids = list(mail.customer_ids)
         attachment.customer_names = list(mail.customer_names)
         attachment.filing_status = "auto"
@@ -412,6 +501,11 @@ class Ingestor:
         self.queued_bodies: dict[str, dict[str, Any]] = {}  # doc_id -> body not yet flushed
         self.pending_actions: list[dict[str, Any]] = []
         self.now = dt.datetime.now(dt.UTC)
+        self.outcomes: dict[str, Outcome] = {}  # top-level source uri -> what became of it
+
+    def _outcome(self, d: D.PreparedDoc, status: str, doc_id: str) -> None:
+        if d.parent_uri is None:
+            self.outcomes[d.source_uri] = Outcome(status, doc_id)
 
     def existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         from indexing import store
@@ -478,9 +572,11 @@ class Ingestor:
                 seen_sources = self.sources.get(doc_id, current.get("sources") or [])
                 if any(s.get("uri") == d.source_uri for s in seen_sources):
                     summary.unchanged += 1
+                    self._outcome(d, "unchanged", doc_id)
                 else:
                     self.merge_source(doc_id, current, d.source_uri, d.source_kind)
                     summary.duplicates_merged += 1
+                    self._outcome(d, "duplicate", doc_id)
                 self.uri_to_id[d.source_uri] = doc_id
                 continue
             self.uri_to_id[d.source_uri] = doc_id
@@ -540,13 +636,18 @@ class Ingestor:
                 summary.documents_indexed += 1
             if d.filing_status == "review":
                 summary.sent_to_review += 1
+            self._outcome(
+                d, "review" if d.filing_status == "review" else ("new_version" if version > 1 else "indexed"), doc_id
+            )
             summary.warnings += len(d.warnings)
         for doc_id, d in again:
             if any(src.get("uri") == d.source_uri for src in self.sources[doc_id]):
                 summary.unchanged += 1
+                self._outcome(d, "unchanged", doc_id)
             else:
                 self.merge_source(doc_id, {"sources": []}, d.source_uri, d.source_kind)
                 summary.duplicates_merged += 1
+                self._outcome(d, "duplicate", doc_id)
 
     def flush(self, summary: RunSummary, force: bool = False) -> None:
         from indexing import store
@@ -557,8 +658,12 @@ class Ingestor:
         actions, self.pending_actions = self.pending_actions, []
         self.queued_bodies = {}
         failures = store.bulk_write(self.es, actions)
+        by_id = {doc_id: uri for uri, doc_id in self.uri_to_id.items()}
         for doc_id, err in failures:
-            summary.failed.append(Failure(doc_id, "index_error", err))
+            uri = by_id.get(doc_id, doc_id)
+            summary.failed.append(Failure(uri, "index_error", err))
+            if uri in self.outcomes:
+                self.outcomes[uri] = Outcome("failed", doc_id, "index_error", err)
         summary.stage_seconds["index"] = summary.stage_seconds.get("index", 0.0) + time.perf_counter() - t0
 
 
@@ -584,8 +689,34 @@ def run_ingest(
     var_dir: Path | None = None,
     own_identifiers: list[str] | None = None,
 ) -> RunSummary:
+    """Index files and folders in this process (the queue's workers run `ingest_items` the same way)."""
+    items = [IntakeItem(f"{tenant}/{src.rel_key}", src.file_name, src.read_bytes) for src in iter_source_files(paths)]
+    summary, _ = ingest_items(
+        items, tenant=tenant, workers=workers, progress=progress, es=es, prefix=prefix, embedder=embedder,
+        var_dir=var_dir, own_identifiers=own_identifiers,
+    )  # fmt: skip
+    return summary
+
+
+def ingest_items(
+    items: list[IntakeItem],
+    *,
+    tenant: str,
+    workers: int = 1,
+    progress: bool = False,
+    es: Any = None,
+    prefix: str | None = None,
+    embedder: Any = None,
+    var_dir: Path | None = None,
+    own_identifiers: list[str] | None = None,
+    context: WorkerContext | None = None,
+    store_summary: bool = True,
+) -> tuple[RunSummary, dict[str, Outcome]]:
+    """Index `items` of one tenant; returns the run summary and each item's outcome by source uri.
+
+    Raises when Elasticsearch cannot be read at all (a transient fault for the caller to retry: nothing is
+    half-done that a rerun would not finish, since ids derive from the content)."""
     from core.settings import get_settings
-    from indexing.customers import load_customers
     from indexing.embed_cache import EmbeddingCache
 
     settings = get_settings()
@@ -608,16 +739,7 @@ def run_ingest(
         var_dir / "cache" / "embeddings.sqlite", model=getattr(embedder, "name", "model"), dims=embedder.dims
     )
     ingestor = Ingestor(es, prefix, tenant, archive, embedder, cache)
-    ctx = WorkerContext(
-        tenant=tenant,
-        customers=load_customers(es, prefix, tenant),
-        max_bytes=int(settings.max_file_mb * 1024 * 1024),
-        max_pages=settings.max_pdf_pages,
-        archive_root=str(archive.root),
-        own_identifiers=sorted(own_identifiers or []),
-        doc_number_owners=doc_number_owners(es, prefix, tenant),
-    )
-    items = list(iter_source_files(paths))
+    ctx = context or worker_context(es, prefix, tenant, str(archive.root), own_identifiers)
     summary.files_seen = len(items)
     summary.stage_seconds["setup"] = time.perf_counter() - t_start
 
@@ -636,7 +758,10 @@ def run_ingest(
             for k, v in result.seconds.items():
                 summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
             summary.failed.extend(result.failures)
-            summary.attachments_seen += sum(1 for f in result.failures if "#" in f.source_uri)
+            summary.attachments_seen += sum(1 for f in result.failures if f.source_uri != result.source_uri)
+            for f in result.failures:
+                if f.source_uri == result.source_uri:
+                    ingestor.outcomes[f.source_uri] = Outcome("failed", None, f.reason_code, f.message)
             batch.append(result)
             if batch_full(batch):
                 add_batch()
@@ -648,27 +773,47 @@ def run_ingest(
         cache.close()
     summary.seconds = round(time.perf_counter() - t_start, 2)
     summary.finished_at = dt.datetime.now(dt.UTC).isoformat()
-    _store_summary(es, prefix, var_dir, summary)
-    return summary
+    if store_summary:
+        _store_summary(es, prefix, var_dir, summary)
+    return summary, ingestor.outcomes
+
+
+def worker_context(
+    es: Any, prefix: str, tenant: str, archive_root: str, own_identifiers: list[str] | None = None
+) -> WorkerContext:
+    """What extraction and filing need to know of a tenant: its master data and the numbers already filed."""
+    from core.settings import get_settings
+    from indexing.customers import load_customers
+
+    settings = get_settings()
+    return WorkerContext(
+        tenant=tenant,
+        customers=load_customers(es, prefix, tenant),
+        max_bytes=int(settings.max_file_mb * 1024 * 1024),
+        max_pages=settings.max_pdf_pages,
+        archive_root=archive_root,
+        own_identifiers=sorted(own_identifiers or []),
+        doc_number_owners=doc_number_owners(es, prefix, tenant),
+    )
 
 
 def _results(
-    items: list[SourceFile], ctx: WorkerContext, ingestor: Ingestor, archive: Archive, summary: RunSummary, workers: int
+    items: list[IntakeItem], ctx: WorkerContext, ingestor: Ingestor, archive: Archive, summary: RunSummary, workers: int
 ) -> Iterator[WorkResult]:
     """Skip what is already indexed; send the rest to the workers, yielding results in input order."""
 
     def work_items() -> Iterator[WorkItem | WorkResult]:
-        batch: list[tuple[SourceFile, bytes, str]] = []
+        batch: list[tuple[IntakeItem, bytes, str]] = []
 
         def drain() -> Iterator[WorkItem | WorkResult]:
             ids = [D.doc_id_for(ctx.tenant, sha) for _, _, sha in batch]
             known = ingestor.existing(ids)
             for (src, data, sha), doc_id in zip(batch, ids, strict=True):
-                uri = f"{ctx.tenant}/{src.rel_key}"
+                uri = src.source_uri
                 if doc_id in known:
                     # already indexed: no extraction at all (attachments of a known e-mail are known too)
                     prepared = D.PreparedDoc(
-                        source_uri=uri, source_kind="file", file_name=src.file_name, sha256=sha, size=len(data),
+                        source_uri=uri, source_kind=src.source_kind, file_name=src.file_name, sha256=sha, size=len(data),
                         mime_type="", title="", text="", language="", lemmas="", pages=None, element_count=0,
                         register="", register_reason="", customer_ids=[], customer_names=[], filing_status="auto",
                         confidence=0.0, reasons=[], candidates=[], entities={}, entity_facets=[], ids=[],
@@ -676,26 +821,20 @@ def _results(
                     )  # fmt: skip
                     yield WorkResult(uri, [prepared], [], {})
                 else:
-                    yield WorkItem(data, src.file_name, uri, "file")
+                    yield WorkItem(data, src.file_name, uri, src.source_kind, hints=src.hints)
             batch.clear()
 
         for src in items:
+            uri = src.source_uri
             try:
-                data = src.read_bytes()
-            except OSError as exc:
-                yield WorkResult(
-                    f"{ctx.tenant}/{src.rel_key}",
-                    [],
-                    [Failure(f"{ctx.tenant}/{src.rel_key}", "unreadable", str(exc))],
-                    {},
-                )
+                data = src.read()
+            except (OSError, ArchiveError) as exc:
+                yield WorkResult(uri, [], [Failure(uri, "unreadable", str(exc))], {})
                 continue
             if not data:
-                uri = f"{ctx.tenant}/{src.rel_key}"
                 yield WorkResult(uri, [], [Failure(uri, "empty_file", "zero-byte file")], {})
                 continue
             if len(data) > ctx.max_bytes:
-                uri = f"{ctx.tenant}/{src.rel_key}"
                 yield WorkResult(uri, [], [Failure(uri, "too_large", f"{len(data)} bytes > limit {ctx.max_bytes}")], {})
                 continue
             batch.append((src, data, sha256_bytes(data)))
@@ -723,7 +862,9 @@ def _results(
             if isinstance(w, WorkResult):
                 window.append((w, 0))
             else:
-                window.append((pool.submit(process_item, ctx_file, w), len(w.data)))
+                future = pool.submit(process_item, ctx_file, w)
+                future.source_uri = w.source_uri  # type: ignore[attr-defined]
+                window.append((future, len(w.data)))
                 in_flight += len(w.data)
             while window_full(len(window), in_flight, workers):
                 entry, size = window.popleft()
@@ -734,6 +875,12 @@ def _results(
             yield _resolve(entry, summary, _embed_ahead(window, ingestor, summary))
     finally:
         os.unlink(ctx_file)
+
+
+def prepare_again(data: bytes, file_name: str, source_uri: str, ctx: WorkerContext) -> D.PreparedDoc | None:
+    """Extract and file an original once more (new master data); None when it cannot be read any more."""
+    result = _safe(WorkItem(data, file_name, source_uri, "file"), ctx)
+    return result.docs[0] if result.docs else None
 
 
 def _safe(item: WorkItem, ctx: WorkerContext) -> WorkResult:
@@ -790,7 +937,8 @@ def _resolve(
     try:
         return entry.result()
     except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed file, not a failed run
-        return WorkResult("?", [], [Failure("?", "error", f"{type(exc).__name__}: {exc}")], {})
+        uri = getattr(entry, "source_uri", "?")
+        return WorkResult(uri, [], [Failure(uri, "error", f"{type(exc).__name__}: {exc}")], {})
 
 
 def doc_number_owners(es: Any, prefix: str, tenant: str, limit: int = 500_000) -> dict[str, str]:

@@ -15,6 +15,17 @@ from elasticsearch.helpers import streaming_bulk
 from indexing import schema
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Whether an exception from the client means "Elasticsearch is away or overloaded, try again later"."""
+    from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, TransportError
+
+    if isinstance(exc, ConnectionError | ConnectionTimeout):
+        return True
+    if isinstance(exc, ApiError):
+        return exc.meta.status in (429, 502, 503, 504)
+    return isinstance(exc, TransportError)
+
+
 def ensure_index(es: Elasticsearch, prefix: str, kind: str, dims: int = schema.EMBEDDING_DIMS) -> str:
     """Create the concrete index of the current schema version and its alias when missing."""
     alias = schema.alias_name(prefix, kind)

@@ -141,6 +141,23 @@ def review_body(principal: Principal, size: int = 50) -> dict[str, Any]:
     }
 
 
+def review_pending_body(principal: Principal, tenant: str) -> dict[str, Any]:
+    """Every document of a tenant still waiting in review, with what re-filing needs (the original's hash)."""
+    return {
+        "query": {
+            "bool": {
+                "filter": [
+                    permission_filter(principal),
+                    {"term": {"tenant": tenant}},
+                    {"term": {"register": "review"}},
+                    {"term": {"is_latest": True}},
+                ]
+            }
+        },
+        "_source": {"includes": ["doc_id", "content_sha256", "file_name", "filing", "tenant", "sources"]},
+    }
+
+
 def limit_text(pieces: tuple[tuple[str, bool], ...], max_chars: int) -> tuple[tuple[str, bool], ...]:
     out: list[tuple[str, bool]] = []
     used = 0

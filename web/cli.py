@@ -19,6 +19,7 @@ from rich.table import Table
 import core  # noqa: F401
 from core.services import ServiceError
 from core.settings import get_settings
+from web.cli_intake import register as register_intake
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dossier Cockpit")
 services_app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect Elasticsearch and Redis")
@@ -51,7 +52,7 @@ def services_up() -> None:
     except ServiceError as exc:
         _fail(str(exc))
     if url:
-        console.print(f"Redis ready at {url}")
+        console.print(f"Redis ready at {services.redact_redis_url(url)}")
     else:
         console.print(
             "[bold yellow]WARNING: no Redis (redis-server not installed, REDIS_URL unset): "
@@ -63,8 +64,11 @@ def services_up() -> None:
 def services_down() -> None:
     """Stop the services this project started (an external ES_URL/REDIS_URL is left alone)."""
     from core import services
+    from web.cli_intake import stop_detached
 
     settings = get_settings()
+    if stop_detached(settings.var_dir / "worker" / "worker.pid"):
+        console.print("background worker stopped")
     es = services.stop_elasticsearch(settings)
     rd = services.stop_redis(settings)
     console.print(
@@ -130,50 +134,6 @@ def ingest_customers(
     except (OSError, ValueError) as exc:
         _fail(str(exc))
     console.print(result.describe())
-
-
-@app.command()
-def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="files, folders, .mbox files")],
-    tenant: Annotated[str, typer.Option(help="tenant (Mandant) these sources belong to")] = "",
-    summary: Annotated[Path | None, typer.Option(help="write the run summary as JSON")] = None,
-    own_company: Annotated[
-        Path | None, typer.Option(help="JSON with our own company's IBAN/VAT/domain per tenant (never a customer's)")
-    ] = None,
-    workers: int = 1,
-) -> None:
-    """Extract, enrich, file, embed and index documents; prints an accountable run summary."""
-    from indexing.pipeline import own_identifiers_from, run_ingest
-
-    for p in paths:
-        if not p.exists():
-            _fail(f"{p} does not exist")
-    tenant = tenant or get_settings().default_tenant
-    own: list[str] = []
-    if own_company is not None:
-        try:
-            own = own_identifiers_from(own_company, tenant)
-        except (OSError, ValueError, AttributeError) as exc:
-            _fail(f"cannot read --own-company {own_company}: {exc}")
-    run = run_ingest(paths, tenant=tenant, workers=workers, progress=True, own_identifiers=own)
-    console.print(run.describe())
-    if run.new_doc_ids:
-        from app.context import AppContext
-        from app.notifications import after_ingest
-
-        report = after_ingest(AppContext.create(), run.new_doc_ids)
-        d = report.delivery
-        console.print(
-            f"subscriptions: {report.new_documents} new documents matched against {report.subscriptions} "
-            f"subscriptions in {report.seconds:.2f} s: {report.notifications_created} notifications"
-            + (f", {d.emails_sent} e-mails sent, {d.requeued} queued for retry" if d else "")
-            + (f"; errors: {'; '.join(d.errors)[:300]}" if d and d.errors else "")
-        )
-    if summary:
-        summary.parent.mkdir(parents=True, exist_ok=True)
-        summary.write_text(json.dumps(run.as_dict(), ensure_ascii=False, indent=1))
-    if not run.adds_up():
-        _fail("run summary does not add up (see above)")
 
 
 @app.command()
@@ -365,6 +325,9 @@ def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (see
     except (ReadFailed, WriteFailed) as exc:
         _fail(f"Elasticsearch: {exc} (is it running? `cockpit services up`)")
     console.print(f"revoked {key.key_id} ({key.name!r}, tenant {key.tenant})")
+
+
+register_intake(app)
 
 
 def main() -> None:

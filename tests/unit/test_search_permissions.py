@@ -53,6 +53,7 @@ SAMPLES: dict[str, Any] = {
     "size": 10,
     "unread_only": False,
     "key_id": "0123456789abcdef",
+    "tenant": "t-sample",
 }
 
 

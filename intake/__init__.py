@@ -1,0 +1,1 @@
+"""Ways documents come in by themselves: worker, mail-in, hot folders."""
