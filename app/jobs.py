@@ -4,7 +4,7 @@ A record says who sent which file through which channel, where it is (queued, ru
 became of it (indexed, sent to review, a new version, unchanged, one more source of a known document, failed
 with a reason code). The queue's messages carry only job ids; the originals wait in the archive.
 
-Keys (namespace `cockpit:`): `job:<id>` hash · `jobs:t:<tenant>` ids by time · `jobs:failed` ids of failed
+Keys (in the queue's namespace, `queue-<index prefix>:`): `job:<id>` hash · `jobs:t:<tenant>` ids by time · `jobs:failed` ids of failed
 jobs · `jobkey:<tenant>:<key>` idempotency keys (mail UID, hot-folder file, API source id) · `jobs:done:<minute>`
 finished jobs per minute · `workers` live workers (heartbeats).
 """
@@ -18,7 +18,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PREFIX = "cockpit:"
 DONE_TTL_S = 30 * 24 * 3600
 KEY_TTL_S = 90 * 24 * 3600
 TENANT_LIST_MAX = 20_000
@@ -89,14 +88,18 @@ def _now() -> str:
 class JobStore:
     """Job records in Redis; every method is one or a few round trips."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, namespace: str | None = None) -> None:
+        from core.queue import namespace as queue_namespace
+
         self.r = client
+        self.ns = f"{namespace or queue_namespace()}:"
 
     @classmethod
-    def from_url(cls, url: str) -> JobStore:
+    def from_url(cls, url: str, namespace: str | None = None) -> JobStore:
         import redis
 
-        return cls(redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30))
+        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30)
+        return cls(client, namespace)
 
     # ------------------------------------------------------------------ writing
 
@@ -105,7 +108,7 @@ class JobStore:
         (second value False)."""
         job.created_at = job.created_at or _now()
         if key:
-            slot = f"{PREFIX}jobkey:{job.tenant}:{key}"
+            slot = f"{self.ns}jobkey:{job.tenant}:{key}"
             if not self.r.set(slot, job.id, nx=True, ex=KEY_TTL_S):
                 earlier = self.r.get(slot)
                 found = self.get(earlier.decode()) if earlier else None
@@ -113,20 +116,20 @@ class JobStore:
                     return found, False
                 self.r.set(slot, job.id, ex=KEY_TTL_S)
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(f"{PREFIX}job:{job.id}", mapping=job.to_redis())
-        pipe.zadd(f"{PREFIX}jobs:t:{job.tenant}", {job.id: time.time()})
-        pipe.zremrangebyrank(f"{PREFIX}jobs:t:{job.tenant}", 0, -TENANT_LIST_MAX - 1)
+        pipe.hset(f"{self.ns}job:{job.id}", mapping=job.to_redis())
+        pipe.zadd(f"{self.ns}jobs:t:{job.tenant}", {job.id: time.time()})
+        pipe.zremrangebyrank(f"{self.ns}jobs:t:{job.tenant}", 0, -TENANT_LIST_MAX - 1)
         pipe.execute()
         return job, True
 
     def start(self, job_id: str) -> None:
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(f"{PREFIX}job:{job_id}", "state", "running")
-        pipe.hincrby(f"{PREFIX}job:{job_id}", "attempts", 1)
+        pipe.hset(f"{self.ns}job:{job_id}", "state", "running")
+        pipe.hincrby(f"{self.ns}job:{job_id}", "attempts", 1)
         pipe.execute()
 
     def requeue(self, job_id: str) -> None:
-        self.r.hset(f"{PREFIX}job:{job_id}", mapping={"state": "queued"})
+        self.r.hset(f"{self.ns}job:{job_id}", mapping={"state": "queued"})
 
     def finish(self, job_id: str, outcome: str, doc_id: str = "", reason_code: str = "", reason: str = "") -> None:
         state = "failed" if outcome == "failed" else "done"
@@ -139,84 +142,84 @@ class JobStore:
             "reason": reason[:2000],
             "finished_at": _now(),
         }
-        pipe.hset(f"{PREFIX}job:{job_id}", mapping=fields)
-        minute = f"{PREFIX}jobs:done:{int(time.time() // 60)}"
+        pipe.hset(f"{self.ns}job:{job_id}", mapping=fields)
+        minute = f"{self.ns}jobs:done:{int(time.time() // 60)}"
         pipe.incr(minute)
         pipe.expire(minute, 7200)
         if state == "failed":
-            pipe.zadd(f"{PREFIX}jobs:failed", {job_id: time.time()})
-            pipe.persist(f"{PREFIX}job:{job_id}")
+            pipe.zadd(f"{self.ns}jobs:failed", {job_id: time.time()})
+            pipe.persist(f"{self.ns}job:{job_id}")
         else:
-            pipe.zrem(f"{PREFIX}jobs:failed", job_id)
-            pipe.expire(f"{PREFIX}job:{job_id}", DONE_TTL_S)
+            pipe.zrem(f"{self.ns}jobs:failed", job_id)
+            pipe.expire(f"{self.ns}job:{job_id}", DONE_TTL_S)
         pipe.execute()
 
     def reset_for_retry(self, job_id: str) -> None:
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(f"{PREFIX}job:{job_id}", mapping={"state": "queued", "outcome": "", "reason_code": "", "reason": ""})
-        pipe.zrem(f"{PREFIX}jobs:failed", job_id)
+        pipe.hset(f"{self.ns}job:{job_id}", mapping={"state": "queued", "outcome": "", "reason_code": "", "reason": ""})
+        pipe.zrem(f"{self.ns}jobs:failed", job_id)
         pipe.execute()
 
     # ------------------------------------------------------------------ reading
 
     def get(self, job_id: str) -> Job | None:
-        raw = self.r.hgetall(f"{PREFIX}job:{job_id}")
+        raw = self.r.hgetall(f"{self.ns}job:{job_id}")
         return Job.from_redis(raw) if raw else None
 
     def get_many(self, job_ids: list[str]) -> dict[str, Job]:
         pipe = self.r.pipeline(transaction=False)
         for job_id in job_ids:
-            pipe.hgetall(f"{PREFIX}job:{job_id}")
+            pipe.hgetall(f"{self.ns}job:{job_id}")
         return {jid: Job.from_redis(raw) for jid, raw in zip(job_ids, pipe.execute(), strict=True) if raw}
 
     def recent(self, tenant: str, limit: int = 50) -> list[Job]:
-        ids = [i.decode() for i in self.r.zrevrange(f"{PREFIX}jobs:t:{tenant}", 0, limit - 1)]
+        ids = [i.decode() for i in self.r.zrevrange(f"{self.ns}jobs:t:{tenant}", 0, limit - 1)]
         found = self.get_many(ids)
         return [found[i] for i in ids if i in found]
 
     def failed(self, limit: int = 100) -> list[Job]:
-        ids = [i.decode() for i in self.r.zrevrange(f"{PREFIX}jobs:failed", 0, limit - 1)]
+        ids = [i.decode() for i in self.r.zrevrange(f"{self.ns}jobs:failed", 0, limit - 1)]
         found = self.get_many(ids)
         return [found[i] for i in ids if i in found]
 
     def failed_count(self) -> int:
-        return int(self.r.zcard(f"{PREFIX}jobs:failed"))
+        return int(self.r.zcard(f"{self.ns}jobs:failed"))
 
     def finished_per_minute(self, minutes: int = 10) -> float:
         """Jobs finished per minute over the last `minutes` full minutes."""
         now = int(time.time() // 60)
-        keys = [f"{PREFIX}jobs:done:{m}" for m in range(now - minutes, now)]
+        keys = [f"{self.ns}jobs:done:{m}" for m in range(now - minutes, now)]
         return sum(int(v) for v in self.r.mget(keys) if v) / minutes
 
     # ------------------------------------------------------------------ tenant settings the workers need
 
     def set_own_identifiers(self, tenant: str, identifiers: list[str]) -> None:
         """Our own company's IBAN, VAT id, domain… per tenant (never a customer's): read by every worker."""
-        self.r.set(f"{PREFIX}tenant:{tenant}:own", json.dumps(sorted(identifiers)))
+        self.r.set(f"{self.ns}tenant:{tenant}:own", json.dumps(sorted(identifiers)))
 
     def own_identifiers(self, tenant: str) -> list[str]:
-        raw = self.r.get(f"{PREFIX}tenant:{tenant}:own")
+        raw = self.r.get(f"{self.ns}tenant:{tenant}:own")
         return list(json.loads(raw)) if raw else []
 
     # ------------------------------------------------------------------ workers and queues
 
     def heartbeat(self, worker_id: str, info: dict[str, Any]) -> None:
-        self.r.hset(f"{PREFIX}workers", worker_id, json.dumps({**info, "seen": time.time()}))
+        self.r.hset(f"{self.ns}workers", worker_id, json.dumps({**info, "seen": time.time()}))
 
     def worker_gone(self, worker_id: str) -> None:
-        self.r.hdel(f"{PREFIX}workers", worker_id)
+        self.r.hdel(f"{self.ns}workers", worker_id)
 
     def live_workers(self) -> list[dict[str, Any]]:
         live: list[dict[str, Any]] = []
         stale: list[str] = []
-        for wid, raw in self.r.hgetall(f"{PREFIX}workers").items():
+        for wid, raw in self.r.hgetall(f"{self.ns}workers").items():
             info = json.loads(raw)
             if time.time() - float(info.get("seen", 0)) <= WORKER_STALE_S:
                 live.append({"id": wid.decode(), **info})
             elif time.time() - float(info.get("seen", 0)) > 3600:
                 stale.append(wid.decode())
         if stale:
-            self.r.hdel(f"{PREFIX}workers", *stale)
+            self.r.hdel(f"{self.ns}workers", *stale)
         return sorted(live, key=lambda w: str(w.get("host", "")) + str(w.get("pid", "")))
 
     def queue_depths(self) -> dict[str, int]:

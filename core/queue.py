@@ -8,6 +8,9 @@ a worker is a plain process (no fork per job, so the embedding model is loaded o
 redelivers only after a visibility timeout (default one hour) and has no dead-letter queue; RQ forks a process
 per job and marks a job of a dead worker as failed rather than redelivering it.
 
+Keys live under a namespace per deployment (`queue-<index prefix>`, e.g. `queue-dossier`): two deployments, or
+two test runs, on one Redis never take each other's jobs.
+
 Two queues: `intake` (a person's upload, an API push, mail-in, hot folders: one file per message) and `bulk`
 (`cockpit ingest` backfills: batches of files). A worker consumes both; intake goes first.
 """
@@ -17,7 +20,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-NAMESPACE = "cockpit"
 QUEUE_INTAKE = "intake"
 QUEUE_BULK = "bulk"
 QUEUES = (QUEUE_INTAKE, QUEUE_BULK)
@@ -69,7 +71,7 @@ def make_broker(url: str, *, heartbeat_ms: int | None = None, maintenance_chance
     ]
     return RedisBroker(
         url=url,
-        namespace=NAMESPACE,
+        namespace=namespace(),
         middleware=middleware,
         heartbeat_timeout=heartbeat_ms or settings.queue_heartbeat_ms,
         # One command in ten runs the broker's maintenance (requeue a dead worker's messages): cheap, and a
@@ -105,6 +107,12 @@ def reset_broker() -> None:
         _broker = None
 
 
+def namespace() -> str:
+    from core.settings import get_settings
+
+    return f"queue-{get_settings().index_prefix}"
+
+
 def queue_key(queue: str, suffix: str = "") -> str:
     """The Redis key of a queue (`.DQ` delayed, `.XQ` dead letters) in the broker's namespace."""
-    return f"{NAMESPACE}:{queue}{suffix}"
+    return f"{namespace()}:{queue}{suffix}"
