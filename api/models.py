@@ -13,6 +13,7 @@ import re
 import warnings
 from typing import Annotated, Any, Literal
 
+from flask_openapi3 import FileStorage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from search.request import DATE_FIELDS, FACET_NAMES, DateRange, SearchRequest
@@ -485,3 +486,45 @@ class ExportJsonOut(Out):
 
 class MarkedOut(Out):
     marked: int
+
+
+# ------------------------------------------------------------------------------------------------ intake
+
+
+class DocumentUpload(BaseModel):
+    """multipart/form-data: the file and what the sending system knows about it."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, coerce_numbers_to_str=True)
+    file: FileStorage = Field(description="the document (PDF, Office, e-mail, image, text …)")
+    customer_id: str | None = Field(None, max_length=100, description="hint: the customer (id or number) it belongs to")
+    register_: str | None = Field(None, alias="register", max_length=40, description="hint: the register")
+    source_system: str | None = Field(None, max_length=100, description="the sending system, e.g. SAP")
+    source_doc_id: str | None = Field(None, max_length=200, description="the document's id in the sending system")
+    tenant: str | None = Field(None, max_length=100, description="only for keys of several tenants")
+
+
+class JobPath(Strict):
+    job_id: str = Field(max_length=64, pattern=r"^job_[0-9a-f]{1,40}$")
+
+
+class JobLinks(Out):
+    self: str
+    document: str | None = None
+    cockpit: str | None = None
+
+
+class JobOut(Out):
+    id: str
+    state: str = Field(description="queued | running | done | failed")
+    outcome: str | None = Field(None, description="indexed | new_version | review | unchanged | duplicate | failed")
+    doc_id: str | None = None
+    tenant: str
+    channel: str
+    file_name: str
+    sha256: str
+    size: int
+    reason_code: str | None = None
+    message: str | None = Field(None, description="the reason of a failure, in the caller's language")
+    created_at: str
+    finished_at: str | None = None
+    links: JobLinks

@@ -22,6 +22,7 @@ from api import auth, problems
 from api.cursor import Cursors
 from api.deps import Deps
 from api.routes_documents import add_document_routes, add_notification_routes, add_view_routes
+from api.routes_intake import add_intake_routes
 from api.routes_search import add_routes as add_search_routes
 from app import audit
 from app.context import AppContext
@@ -87,6 +88,7 @@ def register(
     rate_limit: str,
     limiter_storage: str,
     max_body_bytes: int,
+    upload_max_bytes: int = 51 * 1024 * 1024,
 ) -> None:
     """Add `/api/v1` to a `make_server()` Flask app that already has (or not) the cockpit's login manager."""
     assert isinstance(server, OpenAPI), "the API needs the server from api.server.make_server"
@@ -97,13 +99,19 @@ def register(
     add_document_routes(bp, deps)
     add_view_routes(bp, deps)
     add_notification_routes(bp, deps)
+    add_intake_routes(bp, deps)
 
     @bp.before_request
     def _before() -> Response | None:
-        if request.content_length is not None and request.content_length > max_body_bytes:
-            return problems.problem(413, "api.error.too_large", n=max_body_bytes)
-        request.max_content_length = max_body_bytes
-        if request.method in ("POST", "PUT", "PATCH"):
+        upload = request.method == "POST" and request.path == f"{PREFIX}/documents"
+        limit = upload_max_bytes if upload else max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            return problems.problem(413, "api.error.too_large", n=limit)
+        request.max_content_length = limit
+        if upload:
+            if request.mimetype != "multipart/form-data":
+                return problems.problem(415, "api.error.content_type_multipart")
+        elif request.method in ("POST", "PUT", "PATCH"):
             if request.mimetype != "application/json":
                 return problems.problem(415, "api.error.content_type")
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,8 @@ from search.parse import hits_of
 from search.repository import ReadFailed
 
 MAX_UPSERT_ROWS = 1000
+log = logging.getLogger(__name__)
+
 PUBLIC_FIELDS = (
     "customer_id", "number", "name", "legal_form", "aliases", "tenant", "segment", "account_manager", "department",
     "emails", "domains", "phones", "ibans", "vat_id", "addresses", "updated_at",
@@ -74,6 +77,20 @@ def upsert(ctx: AppContext, principal: Principal, rows: list[dict[str, str]]) ->
         report.new, report.changed, report.unchanged = done.new, done.changed, done.unchanged
         report.rejected += [(numbers[n - 1] if n > 0 else 0, code, detail) for n, code, detail in done.rejected]
     ctx.invalidate()
+    _refile(ctx, accepted, report)
     audit.record(ctx, "customers_upsert", principal, wait=True, new=len(report.new), changed=len(report.changed),
                  unchanged=len(report.unchanged), rejected=len(report.rejected))  # fmt: skip
     return report
+
+
+def _refile(ctx: AppContext, rows: list[dict[str, str]], report: ChangeReport) -> None:
+    """New or changed customers may make documents in review matchable: a worker files them again."""
+    from app.intake import request_refile
+
+    if not (report.new or report.changed):
+        return
+    for tenant in sorted({r["tenant"] for r in rows}):
+        try:
+            request_refile(ctx, tenant)
+        except Unavailable:
+            log.warning("re-filing of %s not queued: the job queue is unavailable", tenant)

@@ -94,7 +94,7 @@ def check_queue(settings: Settings) -> Check:
     if not url:
         return Check("Job queue", False, detail="no Redis: nothing can be queued")
     try:
-        store = JobStore.from_url(url)
+        store = JobStore.from_url(url, prefix=settings.index_prefix)
         depths = store.queue_depths()
         workers = store.live_workers()
     except Exception as exc:  # noqa: BLE001

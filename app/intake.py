@@ -85,7 +85,7 @@ def job_store(ctx: AppContext) -> JobStore:
         url = services.redis_url()
         if not url:
             raise Unavailable("error.queue_unavailable")
-        store = JobStore.from_url(url)
+        store = JobStore.from_url(url, prefix=ctx.prefix)
         ctx._job_store = store  # type: ignore[attr-defined]
     return store
 
@@ -188,7 +188,7 @@ def submit(
     except _redis_errors() as exc:
         raise Unavailable("error.queue_unavailable") from exc
     if created:
-        _enqueue(jobs, [job.id], bulk=job.priority == "bulk")
+        _enqueue(ctx, jobs, [job.id], bulk=job.priority == "bulk")
         audit.record(ctx, "intake", principal, job=job.id, channel=channel, file=job.file_name, tenant=job.tenant,
                      sha256=job.sha256, customer_id=job.customer_id or None)  # fmt: skip
     return job
@@ -211,21 +211,21 @@ def submit_bulk(
         created.append(job)
         pending.append(job.id)
         if len(pending) >= batch:
-            _enqueue(jobs, pending, bulk=True)
+            _enqueue(ctx, jobs, pending, bulk=True)
             pending = []
     if pending:
-        _enqueue(jobs, pending, bulk=True)
+        _enqueue(ctx, jobs, pending, bulk=True)
     return created
 
 
-def _enqueue(jobs: JobStore, job_ids: list[str], *, bulk: bool) -> None:
+def _enqueue(ctx: AppContext, jobs: JobStore, job_ids: list[str], *, bulk: bool) -> None:
     from dramatiq import Message
 
     from core.queue import ACTOR_BULK, ACTOR_INTAKE, QUEUE_BULK, QUEUE_INTAKE, TransientError, get_broker
 
     errors: tuple[type[BaseException], ...] = (TransientError, *_redis_errors())
     try:
-        broker = get_broker()
+        broker = get_broker(ctx.prefix)
         broker.enqueue(
             Message(
                 queue_name=QUEUE_BULK if bulk else QUEUE_INTAKE,
@@ -241,6 +241,20 @@ def _enqueue(jobs: JobStore, job_ids: list[str], *, bulk: bool) -> None:
                 jobs.finish(job_id, "failed", reason_code="queue_unavailable", reason=str(exc)[:300])
             except _redis_errors():
                 break
+        raise Unavailable("error.queue_unavailable") from exc
+
+
+def request_refile(ctx: AppContext, tenant: str) -> None:
+    """New master data: ask a worker to file the tenant's review documents again (the bulk queue)."""
+    from dramatiq import Message
+
+    from core.queue import ACTOR_REFILE, QUEUE_BULK, TransientError, get_broker
+
+    errors: tuple[type[BaseException], ...] = (TransientError, *_redis_errors())
+    try:
+        get_broker(ctx.prefix).enqueue(Message(queue_name=QUEUE_BULK, actor_name=ACTOR_REFILE, args=(tenant,), kwargs={},
+                                     options={}))  # fmt: skip
+    except errors as exc:
         raise Unavailable("error.queue_unavailable") from exc
 
 
@@ -310,7 +324,7 @@ def retry(ctx: AppContext, principal: Principal, job_id: str) -> Job:
         raise Invalid("intake.error.not_failed", job_id=found.id)
     store = job_store(ctx)
     store.reset_for_retry(found.id)
-    _enqueue(store, [found.id], bulk=found.priority == "bulk")
+    _enqueue(ctx, store, [found.id], bulk=found.priority == "bulk")
     audit.record(ctx, "intake_retry", principal, job=found.id, tenant=found.tenant)
     return store.get(found.id) or found
 

@@ -88,18 +88,20 @@ def _now() -> str:
 class JobStore:
     """Job records in Redis; every method is one or a few round trips."""
 
-    def __init__(self, client: Any, namespace: str | None = None) -> None:
-        from core.queue import namespace as queue_namespace
+    def __init__(self, client: Any, prefix: str | None = None) -> None:
+        from core.queue import namespace
 
         self.r = client
-        self.ns = f"{namespace or queue_namespace()}:"
+        self.prefix = prefix
+        self.ns = f"{namespace(prefix)}:"
 
     @classmethod
-    def from_url(cls, url: str, namespace: str | None = None) -> JobStore:
+    def from_url(cls, url: str, prefix: str | None = None) -> JobStore:
+        """Job records of the deployment with this index prefix (default: the settings')."""
         import redis
 
         client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30)
-        return cls(client, namespace)
+        return cls(client, prefix)
 
     # ------------------------------------------------------------------ writing
 
@@ -227,9 +229,9 @@ class JobStore:
 
         pipe = self.r.pipeline(transaction=False)
         for q in QUEUES:
-            pipe.llen(queue_key(q))
-            pipe.llen(queue_key(q, ".DQ"))
-            pipe.zcard(queue_key(q, ".XQ"))
+            pipe.llen(queue_key(q, prefix=self.prefix))
+            pipe.llen(queue_key(q, ".DQ", prefix=self.prefix))
+            pipe.zcard(queue_key(q, ".XQ", prefix=self.prefix))
         values = pipe.execute()
         depths: dict[str, int] = {}
         for n, q in enumerate(QUEUES):

@@ -33,7 +33,7 @@ MAX_BACKOFF_MS = 60_000
 JOB_TIME_LIMIT_MS = 60 * 60 * 1000  # a bulk batch; the per-file limits are the extractor's
 
 _lock = threading.Lock()
-_broker: Any = None
+_brokers: dict[str, Any] = {}
 
 
 class TransientError(RuntimeError):
@@ -44,7 +44,9 @@ def _retry_when(retries: int, exc: BaseException) -> bool:
     return isinstance(exc, TransientError) and retries < MAX_RETRIES
 
 
-def make_broker(url: str, *, heartbeat_ms: int | None = None, maintenance_chance: int | None = None) -> Any:
+def make_broker(
+    url: str, *, prefix: str | None = None, heartbeat_ms: int | None = None, maintenance_chance: int | None = None
+) -> Any:
     """A Dramatiq RedisBroker on `url` with the project's middleware (retries only for transient faults)."""
     from dramatiq.brokers.redis import RedisBroker
     from dramatiq.middleware import (
@@ -71,7 +73,7 @@ def make_broker(url: str, *, heartbeat_ms: int | None = None, maintenance_chance
     ]
     return RedisBroker(
         url=url,
-        namespace=namespace(),
+        namespace=namespace(prefix),
         middleware=middleware,
         heartbeat_timeout=heartbeat_ms or settings.queue_heartbeat_ms,
         # One command in ten runs the broker's maintenance (requeue a dead worker's messages): cheap, and a
@@ -83,11 +85,13 @@ def make_broker(url: str, *, heartbeat_ms: int | None = None, maintenance_chance
     )
 
 
-def get_broker() -> Any:
-    """The process's broker (also Dramatiq's global one), on the project's Redis."""
-    global _broker
+def get_broker(prefix: str | None = None) -> Any:
+    """The broker of a deployment (index prefix; default: the settings'), on the project's Redis. The default
+    one is also Dramatiq's global broker (the worker's actors are declared on it)."""
+    ns = namespace(prefix)
     with _lock:
-        if _broker is None:
+        broker = _brokers.get(ns)
+        if broker is None:
             import dramatiq
 
             from core import services
@@ -95,24 +99,24 @@ def get_broker() -> Any:
             url = services.redis_url()
             if not url:
                 raise TransientError("Redis is not running: the job queue needs it (cockpit services up)")
-            _broker = make_broker(url)
-            dramatiq.set_broker(_broker)
-        return _broker
+            broker = _brokers[ns] = make_broker(url, prefix=prefix)
+            if prefix is None:
+                dramatiq.set_broker(broker)
+        return broker
 
 
 def reset_broker() -> None:
-    """Forget the broker (tests that restart Redis on another URL)."""
-    global _broker
+    """Forget the brokers (tests that restart Redis on another URL)."""
     with _lock:
-        _broker = None
+        _brokers.clear()
 
 
-def namespace() -> str:
+def namespace(prefix: str | None = None) -> str:
     from core.settings import get_settings
 
-    return f"queue-{get_settings().index_prefix}"
+    return f"queue-{prefix or get_settings().index_prefix}"
 
 
-def queue_key(queue: str, suffix: str = "") -> str:
+def queue_key(queue: str, suffix: str = "", prefix: str | None = None) -> str:
     """The Redis key of a queue (`.DQ` delayed, `.XQ` dead letters) in the broker's namespace."""
-    return f"{namespace()}:{queue}{suffix}"
+    return f"{namespace(prefix)}:{queue}{suffix}"

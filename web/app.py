@@ -39,5 +39,6 @@ def create_app(
         rate_limit=rate_limit or settings.api_rate_limit,
         limiter_storage=storage,
         max_body_bytes=int(settings.api_max_body_mb * 1024 * 1024),
+        upload_max_bytes=int(settings.max_file_mb * 1024 * 1024) + 64 * 1024,
     )
     return dash_app
