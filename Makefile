@@ -16,7 +16,7 @@ export UNSTRUCTURED_DISABLE_NOTICE=1
         test-unit test-integration test-e2e bench clean
 
 ## The two commands of the README
-run: system-deps install services-up demo serve          ## everything: install, services, demo corpus, cockpit
+run: system-deps install services-up demo serve          ## everything: install, services, demo corpus (through the queue), cockpit, API, worker
 
 test: system-deps install                                ## the whole test suite (starts the services it needs)
 	$(BIN)/pytest tests --headless -p no:cacheprovider $(PYTEST_ARGS)
@@ -54,6 +54,7 @@ $(DEMO_STAMP): demo/*.py
 
 demo: demo-data services-up
 	$(BIN)/cockpit ingest-customers $(DEMO_DIR)/customers.csv
+	$(BIN)/cockpit worker --detach
 	$(BIN)/cockpit ingest $(DEMO_DIR)/nord --tenant nord --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-nord.json
 	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-sued.json
 	$(BIN)/cockpit seed-views

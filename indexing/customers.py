@@ -22,9 +22,20 @@ class CustomerLoad:
     rows: int = 0
     indexed: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # in the index, no longer in the export (kept, reported)
+    tenants: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        lines = [f"{self.file}: {self.rows} rows, {self.indexed} customers indexed, {len(self.rejected)} rejected"]
+        lines = [
+            f"{self.file}: {self.rows} rows, {self.indexed} customers indexed, {len(self.rejected)} rejected",
+            f"  changes: {len(self.new)} new, {len(self.changed)} changed, {len(self.removed)} no longer in the "
+            f"export (kept: their documents stay filed)",
+        ]
+        for label, ids in (("new", self.new), ("changed", self.changed), ("removed", self.removed)):
+            if ids:
+                lines.append(f"  {label}: {', '.join(ids[:20])}{' …' if len(ids) > 20 else ''}")
         lines += [f"  row {n}: {why}" for n, why in self.rejected[:20]]
         return "\n".join(lines)
 
@@ -178,6 +189,13 @@ def ingest_rows(es: Elasticsearch, prefix: str, rows: list[dict[str, str]], file
     report = upsert_rows(es, prefix, rows, first_row=2)  # row 1 is the header
     load.indexed = len(report.new) + len(report.changed) + len(report.unchanged)
     load.rejected = [(n, f"{code}: {detail}") for n, code, detail in report.rejected]
+    load.new, load.changed = report.new, report.changed
+    load.tenants = sorted({r.get("tenant", "") for r in rows if r.get("tenant")})
+    in_file = {(r.get("tenant"), r.get("customer_id")) for r in rows}
+    for tenant in load.tenants:
+        for body in load_customers(es, prefix, tenant):
+            if (tenant, body.get("customer_id")) not in in_file:
+                load.removed.append(f"{tenant}:{body.get('customer_id')}")
     return load
 
 

@@ -125,15 +125,35 @@ def demo_data(
 @app.command("ingest-customers")
 def ingest_customers(
     file: Annotated[Path, typer.Argument(help="CRM export (CSV with ; or XLSX)")],
+    every: Annotated[float, typer.Option(help="re-import every N s (a scheduled sync; 0 = once)")] = 0,
 ) -> None:
-    """Load customer master data (upsert by customer id)."""
+    """Load customer master data (upsert by customer id) with a change report; new or changed customers queue a
+    re-filing of the documents waiting in review."""
+    from app.context import AppContext
+    from app.intake import request_refile
+    from domain.errors import Unavailable
     from indexing.customers import ingest_customer_file
 
-    try:
-        result = ingest_customer_file(file)
-    except (OSError, ValueError) as exc:
-        _fail(str(exc))
-    console.print(result.describe())
+    while True:
+        try:
+            result = ingest_customer_file(file)
+        except (OSError, ValueError) as exc:
+            if not every:
+                _fail(str(exc))
+            console.print(f"[red]{file}: {exc}[/] (next try in {every:g} s)")
+        else:
+            console.print(result.describe())
+            if result.new or result.changed:
+                ctx = AppContext.create()
+                for tenant in result.tenants:
+                    try:
+                        request_refile(ctx, tenant)
+                        console.print(f"re-filing of the review queue of {tenant} queued")
+                    except Unavailable:
+                        console.print(f"[yellow]re-filing of {tenant} not queued: the job queue is unavailable[/]")
+        if not every:
+            return
+        time.sleep(every)
 
 
 @app.command()
@@ -145,8 +165,10 @@ def serve(
     deliver_every: Annotated[
         float | None, typer.Option(help="send due notification e-mails every N s (0 = off; default: settings)")
     ] = None,
+    worker: Annotated[bool, typer.Option(help="also run a queue worker (unless a background one runs)")] = True,
 ) -> None:
-    """Serve the cockpit (gunicorn; --debug for the Dash dev server) and deliver notification e-mails."""
+    """Serve the cockpit and the API (gunicorn; --debug for the Dash dev server), a queue worker, and deliver
+    notification e-mails."""
     _print_welcome(host, port)
     if debug:
         from web.app import create_app
@@ -160,6 +182,10 @@ def serve(
     children: list[subprocess.Popen[bytes]] = []
     if every > 0:
         children.append(subprocess.Popen([sys.executable, "-m", "web.cli", "deliver", "--every", str(every)]))
+    from web.cli_intake import worker_running
+
+    if worker and not worker_running():
+        children.append(subprocess.Popen([sys.executable, "-m", "web.cli", "worker", "--concurrency", "1"]))
     cmd = [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
         "--threads", "4", "--timeout", "120", "--access-logfile", "-", "web.wsgi:server",

@@ -221,6 +221,11 @@ def worker(
     console.print(f"worker started in the background (pid {proc.pid}, log {home / 'worker.log'})")
 
 
+def worker_running() -> bool:
+    """Whether the background worker of this machine runs (`cockpit worker --detach`)."""
+    return _alive(get_settings().var_dir / "worker" / "worker.pid")
+
+
 def _alive(pid_file: Path) -> bool:
     try:
         pid = int(pid_file.read_text().strip())
