@@ -332,7 +332,7 @@ def retry(ctx: AppContext, principal: Principal, job_id: str) -> Job:
 # --------------------------------------------------------------------------- the worker side
 
 
-_CONTEXTS: dict[str, tuple[float, Any]] = {}
+_CONTEXTS: dict[tuple[str, str], tuple[float, Any]] = {}
 _CONTEXT_TTL_S = 60.0
 _context_lock = threading.Lock()
 
@@ -342,13 +342,13 @@ def _worker_context(ctx: AppContext, tenant: str) -> Any:
     from indexing.pipeline import worker_context
 
     with _context_lock:
-        hit = _CONTEXTS.get(tenant)
+        hit = _CONTEXTS.get((ctx.prefix, tenant))
         if hit and time.monotonic() - hit[0] < _CONTEXT_TTL_S:
             return hit[1]
     own = job_store(ctx).own_identifiers(tenant)
     wc = worker_context(ctx.store.es, ctx.prefix, tenant, str(ctx.archive_root), own)
     with _context_lock:
-        _CONTEXTS[tenant] = (time.monotonic(), wc)
+        _CONTEXTS[(ctx.prefix, tenant)] = (time.monotonic(), wc)
     return wc
 
 

@@ -626,6 +626,9 @@ class Ingestor:
                 attachment_ids=attachment_ids,
                 archive_path=str(self.archive.path_for(d.sha256).relative_to(self.archive.root)),
             )
+            parent_body = self.queued_bodies.get(parent_id) if parent_id else None
+            if parent_body is not None and not body.get("thread_id"):  # an attachment belongs to its mail's thread
+                body["thread_id"] = parent_body.get("thread_id")
             self.pending_actions.append({"_op_type": "index", "_index": self.index, "_id": doc_id, "_source": body})
             self.sources[doc_id] = body["sources"]
             self.queued_bodies[doc_id] = body

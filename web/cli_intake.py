@@ -332,17 +332,22 @@ def mail_in(
 def mail_submitter(ctx: Any) -> Any:
     """The mail-in port: one message → one job (idempotent by the message's UID key)."""
     from app.intake import Upload, submit
+    from domain.errors import Invalid
     from domain.principal import Principal
+    from intake.mailin import RejectMessage
 
     system = Principal.system()
 
     def _submit(cfg: Any, item: Any) -> None:
-        submit(
-            ctx, system,
-            Upload(data=item.raw, file_name=item.file_name, source_uri=item.source_uri, key=item.job_key,
-                   customer_id=_known_customer(ctx, cfg.tenant, item.customer_hint)),
-            channel="mail", tenant=cfg.tenant, owner=f"mail:{cfg.user}",
-        )  # fmt: skip
+        try:
+            submit(
+                ctx, system,
+                Upload(data=item.raw, file_name=item.file_name, source_uri=item.source_uri, key=item.job_key,
+                       customer_id=_known_customer(ctx, cfg.tenant, item.customer_hint)),
+                channel="mail", tenant=cfg.tenant, owner=f"mail:{cfg.user}",
+            )  # fmt: skip
+        except Invalid as exc:  # never acceptable (too large, ...): to the failed folder, not offered every poll
+            raise RejectMessage(_app_error(exc)) from exc
 
     return _submit
 

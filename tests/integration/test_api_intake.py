@@ -98,3 +98,25 @@ def test_a_path_in_the_file_name_stays_a_name(world):
     assert job["file_name"] == "passwd.txt"
     broken = push(world, b"Notiz " + uuid.uuid4().hex.encode(), "a\nb.txt")  # breaks the multipart header
     assert broken.status_code in (202, 422), broken.get_data(as_text=True)
+
+
+def test_new_master_data_files_what_waited_in_review(world):
+    """A letter of a customer the master data does not know yet goes to review; once the CRM pushes the customer,
+    the re-filing (the worker's refile_review task) files it automatically."""
+    from app.review import refile_pending
+    from tests.helpers import HashEmbedder
+
+    letter = ("Hansen Kältetechnik GmbH\nKundennummer K-20077\nBetreff: Rückfrage zur Rechnung\n"
+              "Bitte rufen Sie uns wegen der Zahlungsbedingungen zurück. " + uuid.uuid4().hex).encode()  # fmt: skip
+    job = push(world, letter, "rueckfrage.txt").get_json()
+    done = intake.process(world["ctx"], [job["id"]], embedder=HashEmbedder())
+    assert done.outcomes[job["id"]] == "review"
+    doc_id = intake.job(world["ctx"], OPERATOR, job["id"]).doc_id
+    new = {"customer_id": "C77", "customer_number": "K-20077", "name": "Hansen Kältetechnik GmbH"}
+    r = world["client"].post("/api/v1/customers", json={"customers": [new]}, headers=auth(world["keys"]["erp-nord"]))
+    assert r.status_code == 200 and r.get_json()["new"] == ["C77"]
+    report = refile_pending(world["ctx"], "nord")
+    assert report.filed >= 1 and report.unreadable == 0, report
+    src = world["ctx"].repo.search("documents", {"query": {"ids": {"values": [doc_id]}}})["hits"]["hits"][0]["_source"]
+    assert src["customer_ids"] == ["C77"] and src["filing"]["status"] == "auto" and src["register"] != "review"
+    assert any("Stammdaten" in r for r in src["filing"]["reasons"])
