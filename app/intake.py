@@ -294,9 +294,12 @@ def recent(ctx: AppContext, principal: Principal, limit: int = 50) -> list[Job]:
     """The principal's latest jobs (admins: of their tenants)."""
     out: list[Job] = []
     store = job_store(ctx)
-    for tenant in sorted(principal.tenants):
-        out.extend(j for j in store.recent(tenant, limit * 4) if _visible(principal, j) and
-                   (principal.is_admin or j.owner == principal.login))  # fmt: skip
+    try:
+        for tenant in sorted(principal.tenants):
+            out.extend(j for j in store.recent(tenant, limit * 4) if _visible(principal, j) and
+                       (principal.is_admin or j.owner == principal.login))  # fmt: skip
+    except _redis_errors() as exc:
+        raise Unavailable("error.queue_unavailable") from exc
     return sorted(out, key=lambda j: j.created_at, reverse=True)[:limit]
 
 

@@ -210,6 +210,12 @@ def _nav_links(user: Any, lang: str) -> list[Any]:
             id="nav-review",
         ),
     ]
+    if user is not None and user.can("upload"):
+        links.append(
+            dbc.NavLink(
+                [_icon("bi-cloud-arrow-up"), " ", t("nav.upload", lang)], href="/neu", active="exact", id="nav-upload"
+            )
+        )
     for suffix, key, icon_name in (("views", "nav.views", "bi-bookmark-star"), ("inbox", "nav.inbox", "bi-bell")):
         page = _page_registered(suffix)
         if page is not None:

@@ -55,3 +55,20 @@ REVIEW_ASSIGN = "review-assign"
 REVIEW_CANDIDATE = "review-candidate"
 REVIEW_STATUS = "review-status"
 REVIEW_LIST = "review-list"
+
+# intake: the upload widget (/neu and the dossier's "add documents"); pattern-matching ids
+# {"type": ..., "scope": "page" | "dossier"}, one set of callbacks (cockpit/pages/upload.py) serves both
+INTAKE_DROP = "intake-drop"
+INTAKE_REGISTER = "intake-register"
+INTAKE_TENANT = "intake-tenant"
+INTAKE_CUSTOMER = "intake-customer"
+INTAKE_ROWS = "intake-rows"  # dcc.Store (memory): the page's job ids and refusals, in drop order
+INTAKE_TICK = "intake-tick"
+INTAKE_TABLE = "intake-table"
+INTAKE_RECENT = "intake-recent"
+
+# status page: the queue panel (retry buttons: {"type": QUEUE_RETRY, "job": job_id})
+QUEUE_PANEL = "queue-panel"
+QUEUE_REFRESH = "queue-refresh"
+QUEUE_RETRY = "queue-retry"
+QUEUE_RETRY_RESULT = "queue-retry-result"

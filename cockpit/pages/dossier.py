@@ -18,9 +18,11 @@ from dash.exceptions import PreventUpdate
 from app import dossier, views
 from cockpit import components as C
 from cockpit import ids
+from cockpit.components.intake import upload_widget
 from cockpit.context import ctx, display_name, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_int, fmt_money, t, t_or
 from cockpit.urlstate import clean_text_param, search_href
+from domain.principal import UPLOAD, Principal
 from search.dossier import DossierData
 
 log = logging.getLogger("cockpit.pages.dossier")
@@ -180,6 +182,26 @@ def _kpis(d: DossierData, lang: str) -> Any:
     )
 
 
+def _add_documents(u: Principal, d: DossierData, lang: str) -> Any:
+    """Collapsed "add documents": files dropped here are filed to this customer (callbacks: pages/upload.py)."""
+    tenant = (d.customer or {}).get("tenant")
+    if not u.can(UPLOAD) or not tenant or tenant not in u.tenants:
+        return None
+    from core.settings import get_settings
+
+    widget = upload_widget("dossier", tenants=[tenant], customer_id=d.customer_id, lang=lang,
+                           max_mb=float(get_settings().max_file_mb))  # fmt: skip
+    return html.Details(
+        [
+            html.Summary([C.icon("bi-cloud-arrow-up"), " ", t("dossier.add_documents", lang)], className="fw-semibold"),
+            html.P(t("dossier.add_documents.intro", lang, name=d.name), className="text-muted small mt-2"),
+            widget,
+        ],
+        className="dossier-add-documents panel card card-body mb-3",
+        id="dossier-add-documents",
+    )
+
+
 def _tabs(d: DossierData, active: str, lang: str) -> Any:
     overview = html.Div(
         [
@@ -292,6 +314,7 @@ def layout(customer_id: str = "", **kwargs: Any) -> Any:
             ),
             _view_buttons(u, customer_id),
             _kpis(d, lang),
+            _add_documents(u, d, lang),
             dbc.Row(
                 [
                     dbc.Col(
