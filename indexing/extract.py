@@ -927,12 +927,25 @@ def _extract_image(ctx: _Ctx) -> Extracted:
     return _finish(ctx, elements, pages=frames, ocr_used=True)
 
 
+MAX_EXPANDED_BYTES = 256 * 1024 * 1024  # a ZIP-based Office file may expand to this much, no more
+MAX_EXPANSION_RATIO = 200  # …nor to more than 200 times its size (a zip bomb)
+MAX_ZIP_MEMBERS = 10_000
+
+
 def _zip_names(ctx: _Ctx) -> list[str]:
+    """The members of a ZIP-based Office file; refuses damaged files and zip bombs before anything unpacks."""
     try:
         with zipfile.ZipFile(io.BytesIO(ctx.data)) as zf:
-            return zf.namelist()
-    except zipfile.BadZipFile as exc:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
         raise _Fail("corrupt", f"damaged Office file: {_describe(exc)}") from exc
+    expanded = sum(i.file_size for i in infos)
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise _Fail("too_large", f"{len(infos)} parts inside the file (limit {MAX_ZIP_MEMBERS})")
+    if expanded > MAX_EXPANDED_BYTES or expanded > MAX_EXPANSION_RATIO * max(len(ctx.data), 1):
+        raise _Fail("too_large", f"expands to {expanded // (1024 * 1024)} MB from {len(ctx.data) // 1024} KB "
+                                 "(zip bomb?)")  # fmt: skip
+    return [i.filename for i in infos]
 
 
 def _extract_docx(ctx: _Ctx) -> Extracted:
@@ -1190,6 +1203,16 @@ def _safe_name(name: str, fallback: str) -> str:
     return name[:180] or fallback
 
 
+def _unbase64_message(content: bytes) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(b"".join(content.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return content
+
+
 def _iter_leaf_parts(part: email.message.Message) -> Iterator[email.message.Message]:
     if part.get_content_type() == "message/rfc822":
         yield part
@@ -1236,6 +1259,9 @@ def _extract_eml(ctx: _Ctx) -> Extracted:
             if not isinstance(inner, email.message.Message):
                 inner = None
             content = _message_bytes(inner) if inner is not None else b""
+            if (part.get("Content-Transfer-Encoding") or "").strip().lower() == "base64":
+                content = _unbase64_message(content)  # not allowed for message/rfc822, but some clients do it
+                inner = email.message_from_bytes(content, policy=email.policy.compat32)
             inner_subject = _decode_header(inner.get("Subject")) if inner is not None else ""
             meta.is_forward = True
             attachments.append(
