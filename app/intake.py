@@ -205,10 +205,12 @@ def submit_bulk(
     for upload in uploads:
         job = prepare(ctx, principal, upload, channel="cli", tenant=tenant, owner=owner or None)
         try:
-            job, _new = jobs.create(job, key=upload.key)
+            job, new = jobs.create(job, key=upload.key)
         except _redis_errors() as exc:
             raise Unavailable("error.queue_unavailable") from exc
         created.append(job)
+        if not new:
+            continue  # a repeated idempotency key: the earlier job, already on the queue (or finished)
         pending.append(job.id)
         if len(pending) >= batch:
             _enqueue(ctx, jobs, pending, bulk=True)
@@ -393,7 +395,7 @@ def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: 
     by_tenant: dict[str, list[Job]] = {}
     for j in todo:
         by_tenant.setdefault(j.tenant, []).append(j)
-        store.start(j.id)
+        _outlast_redis(store.start, j.id)
     try:
         for tenant, group in by_tenant.items():
             items = [
@@ -417,28 +419,50 @@ def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: 
             for j in group:
                 o = results.get(j.source_uri)
                 if o is None:
-                    store.finish(j.id, "failed", reason_code="not_accounted", reason="no outcome (internal error)")
+                    _outlast_redis(store.finish, j.id, "failed", "", "not_accounted", "no outcome (internal error)")
                     outcomes[j.id] = "failed"
                     continue
-                store.finish(j.id, o.status, o.doc_id or "", o.reason_code, o.message)
+                _outlast_redis(store.finish, j.id, o.status, o.doc_id or "", o.reason_code, o.message)
                 outcomes[j.id] = o.status
             new_ids.extend(summary.new_doc_ids)
             _audit_jobs(ctx, group, outcomes, results)
     except Exception as exc:
-        transient_exc = isinstance(exc, TransientError | ReadFailed | OSError) or write_store.is_transient(exc)
+        transient_exc = isinstance(exc, (TransientError, ReadFailed, OSError, *_redis_errors())) or (
+            write_store.is_transient(exc)
+        )
         for j in todo:
             if j.id in outcomes:
                 continue
             if transient_exc:
-                store.requeue(j.id)
+                _outlast_redis(store.requeue, j.id)
             else:
-                store.finish(j.id, "failed", reason_code="internal_error", reason=f"{type(exc).__name__}: {exc}")
+                _outlast_redis(store.finish, j.id, "failed", "", "internal_error", f"{type(exc).__name__}: {exc}")
         if transient_exc and not isinstance(exc, TransientError):
             raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         raise
     if new_ids:
         _after_ingest(ctx, new_ids)
     return Processed(len(todo), new_ids, outcomes, time.perf_counter() - t0)
+
+
+REDIS_WAIT_S = 15 * 60.0  # as long as the queue waits out an Elasticsearch outage (core.queue.MAX_RETRIES)
+
+
+def _outlast_redis(write: Any, *args: Any) -> Any:
+    """A worker's job-record write, retried while Redis is away (restarted, failed over) for up to
+    `REDIS_WAIT_S`. Raising instead would lose the jobs: the queue's retry and acknowledgement need Redis too, so
+    the message ends up dead-lettered or acknowledged while its records still say "running"."""
+    deadline = time.monotonic() + REDIS_WAIT_S
+    delay = 0.5
+    while True:
+        try:
+            return write(*args)
+        except _redis_errors() as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("Redis unavailable (%s): job record write retried in %.1f s", exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _reader(archive: Archive, sha256: str) -> Any:

@@ -113,10 +113,12 @@ class JobStore:
             slot = f"{self.ns}jobkey:{job.tenant}:{key}"
             if not self.r.set(slot, job.id, nx=True, ex=KEY_TTL_S):
                 earlier = self.r.get(slot)
-                found = self.get(earlier.decode()) if earlier else None
-                if found is not None:
-                    return found, False
-                self.r.set(slot, job.id, ex=KEY_TTL_S)
+                for _ in range(40):  # a concurrent submit of the same key may be writing its record right now
+                    found = self.get(earlier.decode()) if earlier else None
+                    if found is not None:
+                        return found, False
+                    time.sleep(0.05)
+                self.r.set(slot, job.id, ex=KEY_TTL_S)  # a key whose job record expired: this job takes it
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(f"{self.ns}job:{job.id}", mapping=job.to_redis())
         pipe.zadd(f"{self.ns}jobs:t:{job.tenant}", {job.id: time.time()})

@@ -66,6 +66,17 @@ class WorkerLifecycle(Middleware):
         except Exception:  # noqa: BLE001,S110 - Redis may be the reason we stop; the entry goes stale
             pass
 
+    def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        # The jobs have ended: stop the extraction pool now. Its processes are non-daemon children that this
+        # (multiprocessing) process joins on its way out, and atexit handlers never run here: left running, they
+        # would keep a worker that was asked to stop (SIGTERM to the dramatiq master) alive for good.
+        from app import audit
+        from indexing import pipeline
+
+        pipeline.shutdown_worker_pool()
+        if _proc.ctx is not None:  # atexit does not run in a dramatiq worker process: write the last entries now
+            audit.flush(_proc.ctx)
+
 
 def _warm_up() -> None:
     try:

@@ -178,8 +178,8 @@ def _report(
 def _describe(r: dict[str, Any]) -> str:
     lines = [
         f"Ingest for tenant {r['tenant']}: {r['seconds']:.1f} s through the queue",
-        f"  files seen {r['files_seen']}: indexed {r['documents_indexed']} (of them sent to review "
-        f"{r['sent_to_review']}), new versions {r['new_versions']}, unchanged {r['unchanged']}, "
+        f"  files seen {r['files_seen']}: indexed {r['documents_indexed'] + r['sent_to_review']} (of them sent to "
+        f"review {r['sent_to_review']}), new versions {r['new_versions']}, unchanged {r['unchanged']}, "
         f"duplicates merged {r['duplicates_merged']}, failed {len(r['failed'])}, still waiting {r['waiting']}",
         f"  every file accounted: {'yes' if r['adds_up'] else 'NO'}",
     ]
@@ -241,7 +241,7 @@ def stop_detached(pid_file: Path, timeout: float = 40.0) -> bool:
         pid_file.unlink(missing_ok=True)
         return False
     pid = int(pid_file.read_text().strip())
-    os.killpg(pid, signal.SIGTERM)
+    os.kill(pid, signal.SIGTERM)  # the dramatiq master: it stops its workers cleanly (a group signal would not)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _alive(pid_file):
         time.sleep(0.2)
