@@ -371,7 +371,14 @@ class Processed:
     seconds: float
 
 
-def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: Any = None) -> Processed:
+def process(
+    ctx: AppContext,
+    job_ids: list[str],
+    *,
+    workers: int = 1,
+    embedder: Any = None,
+    should_stop: Any = None,
+) -> Processed:
     """Index the files of these jobs (the worker's task). Raises `TransientError` when Elasticsearch or the
     archive cannot be reached: the queue retries the message later; nothing is half-done."""
     from core.queue import TransientError
@@ -392,6 +399,7 @@ def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: 
     archive = Archive(ctx.archive_root)
     outcomes: dict[str, str] = {}
     new_ids: list[str] = []
+    deferred: list[str] = []
     by_tenant: dict[str, list[Job]] = {}
     for j in todo:
         by_tenant.setdefault(j.tenant, []).append(j)
@@ -411,13 +419,17 @@ def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: 
             summary, results = ingest_items(
                 items, tenant=tenant, workers=workers if len(items) > 1 else 0, es=ctx.store.es, prefix=ctx.prefix,
                 embedder=embedder, var_dir=ctx.archive_root.parent, context=_worker_context(ctx, tenant),
-                store_summary=False,
+                store_summary=False, should_stop=should_stop,
             )  # fmt: skip
             transient = [o for o in results.values() if o.reason_code == "index_error"]
             if transient:
                 raise TransientError(f"{len(transient)} documents not written: {transient[0].message[:200]}")
             for j in group:
                 o = results.get(j.source_uri)
+                if o is not None and o.status == "deferred":  # an upload goes first: back on the queue
+                    _outlast_redis(store.requeue, j.id)
+                    deferred.append(j.id)
+                    continue
                 if o is None:
                     _outlast_redis(store.finish, j.id, "failed", "", "not_accounted", "no outcome (internal error)")
                     outcomes[j.id] = "failed"
@@ -431,7 +443,7 @@ def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: 
             write_store.is_transient(exc)
         )
         for j in todo:
-            if j.id in outcomes:
+            if j.id in outcomes or j.id in deferred:
                 continue
             if transient_exc:
                 _outlast_redis(store.requeue, j.id)
@@ -440,6 +452,9 @@ def process(ctx: AppContext, job_ids: list[str], *, workers: int = 1, embedder: 
         if transient_exc and not isinstance(exc, TransientError):
             raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         raise
+    if deferred:
+        _enqueue(ctx, store, deferred, bulk=True)
+        log.info("%d jobs put back on the queue: an upload goes first", len(deferred))
     if new_ids:
         _after_ingest(ctx, new_ids)
     return Processed(len(todo), new_ids, outcomes, time.perf_counter() - t0)

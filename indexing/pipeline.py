@@ -270,14 +270,18 @@ def shutdown_worker_pool() -> None:
 atexit.register(shutdown_worker_pool)
 
 
-def window_full(items: int, in_flight_bytes: int, workers: int) -> bool:
+_IN_FLIGHT_YIELDING = 12  # per worker, when the run may have to make way for an upload (a queue worker)
+
+
+def window_full(items: int, in_flight_bytes: int, workers: int, per_worker: int = _IN_FLIGHT_PER_WORKER) -> bool:
     """Whether the main process should wait for the oldest result before handing out more files.
 
     Deep enough that a worker never idles while the main process embeds a long document, bounded in
-    bytes so that large files do not pile up in memory."""
+    bytes so that large files do not pile up in memory. A run that may stop early for an upload hands out
+    fewer files ahead (`per_worker`), so that stopping comes soon."""
     if items <= 1:
         return False
-    return items > max(4, workers * _IN_FLIGHT_PER_WORKER) or in_flight_bytes > _IN_FLIGHT_BYTES
+    return items > max(4, workers * per_worker) or in_flight_bytes > _IN_FLIGHT_BYTES
 
 
 def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
@@ -714,8 +718,12 @@ def ingest_items(
     own_identifiers: list[str] | None = None,
     context: WorkerContext | None = None,
     store_summary: bool = True,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[RunSummary, dict[str, Outcome]]:
     """Index `items` of one tenant; returns the run summary and each item's outcome by source uri.
+
+    `should_stop` (asked before each item is handed out): when it says yes, the items not handed out yet get the
+    outcome "deferred" (a queue worker puts them back, to let an upload go first) and the run ends early.
 
     Raises when Elasticsearch cannot be read at all (a transient fault for the caller to retry: nothing is
     half-done that a rerun would not finish, since ids derive from the content)."""
@@ -757,7 +765,8 @@ def ingest_items(
         batch.clear()
 
     try:
-        for result in _results(items, ctx, ingestor, archive, summary, workers):
+        deferred: list[IntakeItem] = []
+        for result in _results(items, ctx, ingestor, archive, summary, workers, should_stop, deferred):
             for k, v in result.seconds.items():
                 summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
             summary.failed.extend(result.failures)
@@ -771,6 +780,9 @@ def ingest_items(
         add_batch()
         ingestor.flush(summary, force=True)
         es.indices.refresh(index=ingestor.index)
+        for item in deferred:
+            ingestor.outcomes[item.source_uri] = Outcome("deferred")
+        summary.files_seen -= len(deferred)
     finally:
         bar.close()
         cache.close()
@@ -801,9 +813,17 @@ def worker_context(
 
 
 def _results(
-    items: list[IntakeItem], ctx: WorkerContext, ingestor: Ingestor, archive: Archive, summary: RunSummary, workers: int
+    items: list[IntakeItem],
+    ctx: WorkerContext,
+    ingestor: Ingestor,
+    archive: Archive,
+    summary: RunSummary,
+    workers: int,
+    should_stop: Callable[[], bool] | None = None,
+    deferred: list[IntakeItem] | None = None,
 ) -> Iterator[WorkResult]:
-    """Skip what is already indexed; send the rest to the workers, yielding results in input order."""
+    """Skip what is already indexed; send the rest to the workers, yielding results in input order (items not
+    handed out when `should_stop` says so go to `deferred`)."""
 
     def work_items() -> Iterator[WorkItem | WorkResult]:
         batch: list[tuple[IntakeItem, bytes, str]] = []
@@ -861,7 +881,13 @@ def _results(
             pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
         window: deque[tuple[Future[WorkResult] | WorkResult, int]] = deque()
         in_flight = 0
+        handed: set[str] = set()
         for w in work_items():
+            if isinstance(w, WorkItem) and window and should_stop is not None and should_stop():
+                if deferred is not None:  # the rest goes back to the caller; what is in flight finishes
+                    deferred.extend(it for it in items if it.source_uri not in handed)
+                break
+            handed.add(w.source_uri)
             if isinstance(w, WorkResult):
                 window.append((w, 0))
             else:
@@ -869,7 +895,8 @@ def _results(
                 future.source_uri = w.source_uri  # type: ignore[attr-defined]
                 window.append((future, len(w.data)))
                 in_flight += len(w.data)
-            while window_full(len(window), in_flight, workers):
+            ahead = _IN_FLIGHT_PER_WORKER if should_stop is None else _IN_FLIGHT_YIELDING
+            while window_full(len(window), in_flight, workers, ahead):
                 entry, size = window.popleft()
                 in_flight -= size
                 yield _resolve(entry, summary, _embed_ahead(window, ingestor, summary))

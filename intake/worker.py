@@ -34,6 +34,7 @@ class _Process:
         self.ready = threading.Event()
         self.stop = threading.Event()
         self.busy = 0
+        self.worker: Any = None  # dramatiq's Worker of this process (its prefetched messages)
 
     def context(self) -> Any:
         with self.lock:
@@ -53,6 +54,7 @@ class WorkerLifecycle(Middleware):
     def after_worker_boot(self, broker: Any, worker: Any) -> None:
         from indexing import pipeline
 
+        _proc.worker = worker
         pipeline.POOL_START_METHOD = "spawn"  # this process has threads: never fork it
         threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         threading.Thread(target=_heartbeats, name="heartbeat", daemon=True).start()
@@ -103,13 +105,25 @@ def _heartbeats() -> None:
         _proc.stop.wait(HEARTBEAT_S)
 
 
-def _run(job_ids: list[str], *, workers: int) -> None:
+def _interactive_waiting() -> bool:
+    """Whether this process has fetched an upload (priority 0) that waits behind the running bulk batch."""
+    worker = _proc.worker
+    if worker is None:
+        return False
+    try:
+        return any(item.priority == 0 for item in list(worker.work_queue.queue))
+    except Exception:  # noqa: BLE001 - dramatiq internals changed: never stop a batch for that
+        return False
+
+
+def _run(job_ids: list[str], *, workers: int, yield_to_uploads: bool = False) -> None:
     from app.intake import process
 
     _proc.ready.wait(timeout=300)  # the warm-up loads the model; a job never loads it twice
     _proc.busy += 1
     try:
-        done = process(_proc.context(), [str(j) for j in job_ids], workers=workers)
+        stop = _interactive_waiting if yield_to_uploads else None
+        done = process(_proc.context(), [str(j) for j in job_ids], workers=workers, should_stop=stop)
         log.info("%d jobs in %.1f s: %s", done.jobs, done.seconds, done.outcomes)
     finally:
         _proc.busy -= 1
@@ -127,8 +141,9 @@ def ingest_intake(job_ids: list[str]) -> None:
 
 @dramatiq.actor(actor_name=ACTOR_BULK, queue_name=QUEUE_BULK, priority=10)
 def ingest_bulk(job_ids: list[str]) -> None:
-    """A batch of a backfill: extraction in a helper process overlaps the embedding here."""
-    _run(job_ids, workers=1)
+    """A batch of a backfill: extraction in a helper process overlaps the embedding here. When an upload arrives,
+    the files not started yet go back on the queue and the upload goes first."""
+    _run(job_ids, workers=1, yield_to_uploads=True)
 
 
 @dramatiq.actor(actor_name=ACTOR_REFILE, queue_name=QUEUE_BULK, priority=5)
