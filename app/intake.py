@@ -421,6 +421,8 @@ def process(
                 embedder=embedder, var_dir=ctx.archive_root.parent, context=_worker_context(ctx, tenant),
                 store_summary=False, should_stop=should_stop,
             )  # fmt: skip
+            log.info("ingest of %d files (%s): %.1f s, stages %s", len(items), tenant, summary.seconds,
+                     {k: round(v, 2) for k, v in summary.stage_seconds.items()})  # fmt: skip
             transient = [o for o in results.values() if o.reason_code == "index_error"]
             if transient:
                 raise TransientError(f"{len(transient)} documents not written: {transient[0].message[:200]}")

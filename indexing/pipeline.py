@@ -270,18 +270,15 @@ def shutdown_worker_pool() -> None:
 atexit.register(shutdown_worker_pool)
 
 
-_IN_FLIGHT_YIELDING = 12  # per worker, when the run may have to make way for an upload (a queue worker)
-
-
-def window_full(items: int, in_flight_bytes: int, workers: int, per_worker: int = _IN_FLIGHT_PER_WORKER) -> bool:
+def window_full(items: int, in_flight_bytes: int, workers: int) -> bool:
     """Whether the main process should wait for the oldest result before handing out more files.
 
     Deep enough that a worker never idles while the main process embeds a long document, bounded in
-    bytes so that large files do not pile up in memory. A run that may stop early for an upload hands out
-    fewer files ahead (`per_worker`), so that stopping comes soon."""
+    bytes so that large files do not pile up in memory. (A run that makes way for an upload takes the
+    files not started yet back from the pool: the depth does not delay the upload.)"""
     if items <= 1:
         return False
-    return items > max(4, workers * per_worker) or in_flight_bytes > _IN_FLIGHT_BYTES
+    return items > max(4, workers * _IN_FLIGHT_PER_WORKER) or in_flight_bytes > _IN_FLIGHT_BYTES
 
 
 def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
@@ -882,10 +879,29 @@ def _results(
         window: deque[tuple[Future[WorkResult] | WorkResult, int]] = deque()
         in_flight = 0
         handed: set[str] = set()
+        stopped = False
+
+        def make_way() -> bool:
+            """Asked for (an upload waits): files not started yet are taken back from the pool and, with those not
+            handed out, go to `deferred`; what runs or is done finishes. True once stopped."""
+            nonlocal stopped, in_flight
+            if stopped or should_stop is None or deferred is None or not should_stop():
+                return stopped
+            stopped = True
+            kept: list[tuple[Future[WorkResult] | WorkResult, int]] = []
+            for entry, size in window:
+                if isinstance(entry, Future) and entry.cancel():
+                    handed.discard(getattr(entry, "source_uri", ""))
+                    in_flight -= size
+                else:
+                    kept.append((entry, size))
+            window.clear()
+            window.extend(kept)
+            deferred.extend(it for it in items if it.source_uri not in handed)
+            return True
+
         for w in work_items():
-            if isinstance(w, WorkItem) and window and should_stop is not None and should_stop():
-                if deferred is not None:  # the rest goes back to the caller; what is in flight finishes
-                    deferred.extend(it for it in items if it.source_uri not in handed)
+            if isinstance(w, WorkItem) and window and make_way():
                 break
             handed.add(w.source_uri)
             if isinstance(w, WorkResult):
@@ -895,12 +911,15 @@ def _results(
                 future.source_uri = w.source_uri  # type: ignore[attr-defined]
                 window.append((future, len(w.data)))
                 in_flight += len(w.data)
-            ahead = _IN_FLIGHT_PER_WORKER if should_stop is None else _IN_FLIGHT_YIELDING
-            while window_full(len(window), in_flight, workers, ahead):
+            while window_full(len(window), in_flight, workers):
                 entry, size = window.popleft()
                 in_flight -= size
                 yield _resolve(entry, summary, _embed_ahead(window, ingestor, summary))
+                make_way()
         while window:
+            make_way()
+            if not window:
+                break
             entry = window.popleft()[0]
             yield _resolve(entry, summary, _embed_ahead(window, ingestor, summary))
     finally:
