@@ -220,6 +220,19 @@ def submit_bulk(
     return created
 
 
+MIN_BATCH, MAX_BATCH = 25, 500
+
+
+def auto_batch(files: int, live_workers: int) -> int:
+    """Files per bulk message: the run spread over the live workers (every worker busy), within 25–500.
+
+    A message is the unit of parallelism between workers, and inside one message extraction overlaps embedding
+    without a break (between two messages it does not): as few messages as keep every worker busy. An upload
+    still goes first: a batch gives back the files it has not started."""
+    per_worker = -(-files // max(1, live_workers))
+    return max(MIN_BATCH, min(MAX_BATCH, per_worker))
+
+
 def _enqueue(ctx: AppContext, jobs: JobStore, job_ids: list[str], *, bulk: bool) -> None:
     from dramatiq import Message
 

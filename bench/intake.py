@@ -208,7 +208,7 @@ def in_process(es: Any, corpus: Path, tenant: str) -> dict[str, Any]:
 def through_queue(
     es: Any, ep: Any, redis_url: str, corpus: Path, tenant: str, workers: int, batch: int
 ) -> dict[str, Any]:
-    from app.intake import Upload, job_store, submit_bulk
+    from app.intake import Upload, auto_batch, job_store, submit_bulk
     from domain.principal import Principal
     from indexing.customers import ingest_customer_file
     from indexing.pipeline import own_identifiers_from
@@ -227,7 +227,8 @@ def through_queue(
         t0 = time.perf_counter()
         uploads = (Upload(data=s.read_bytes(), file_name=s.file_name, source_uri=f"{tenant}/{s.rel_key}")
                    for s in sources)  # fmt: skip
-        jobs = submit_bulk(ctx, Principal.system(), uploads, tenant=tenant, batch=batch)
+        size = batch or auto_batch(len(sources), workers)
+        jobs = submit_bulk(ctx, Principal.system(), uploads, tenant=tenant, batch=size)
         queued = time.perf_counter() - t0
         ids = [j.id for j in jobs]
         while True:
@@ -238,7 +239,8 @@ def through_queue(
         seconds = time.perf_counter() - t0
         failed = [j for j in found.values() if j.state == "failed"]
         print(f"queue, {workers} worker(s): {len(ids)} files in {seconds:.1f} s ({len(failed)} failed)", flush=True)
-        return {"files": len(ids), "seconds": round(seconds, 1), "files_per_s": round(len(ids) / seconds, 3),
+        return {"files": len(ids), "batch": size, "messages": -(-len(ids) // size), "seconds": round(seconds, 1),
+                "files_per_s": round(len(ids) / seconds, 3),
                 "producer_s": round(queued, 2), "failed": len(failed),
                 "failed_reasons": sorted({j.reason_code for j in failed})}  # fmt: skip
     finally:
@@ -256,7 +258,9 @@ def main() -> None:
     ap.add_argument("--skip-bulk", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="in-process vs 1 worker pairs (the median is reported)")
-    ap.add_argument("--batch", type=int, default=100, help="files per bulk message (settings.intake_batch)")
+    ap.add_argument(
+        "--batch", type=int, default=0, help="files per bulk message (0: as cockpit ingest, spread over the workers)"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intake.json")
     args = ap.parse_args()
     ep = services.start_elasticsearch()

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
 
     # Job queue (core/queue.py): a worker whose heartbeat is older than this is dead, its messages are redelivered
     queue_heartbeat_ms: int = 30_000
-    intake_batch: int = 100  # files per bulk message of `cockpit ingest` (an upload still goes first)
+    intake_batch: int = 0  # files per bulk message of `cockpit ingest`; 0: spread over the live workers (25–500)
     mailin_file: Path | None = None  # IMAP mailboxes per tenant (TOML, see README)
 
     # REST API (api/): requests per minute per key (or per logged-in user), largest request body

@@ -56,12 +56,12 @@ def ingest(
         Path | None, typer.Option(help="JSON with our own company's IBAN/VAT/domain per tenant (never a customer's)")
     ] = None,
     wait: Annotated[bool, typer.Option(help="wait for the workers and print the run summary")] = True,
-    batch: Annotated[int, typer.Option(help="files per queue message")] = 0,
+    batch: Annotated[int, typer.Option(help="files per queue message (default: spread over the live workers)")] = 0,
     timeout: Annotated[float, typer.Option(help="give up waiting after N s (the jobs stay queued)")] = 0,
 ) -> None:
     """Queue documents for indexing (the workers extract, file, embed and index); prints an accountable summary."""
     from app.context import AppContext
-    from app.intake import Upload, job_store, submit_bulk
+    from app.intake import Upload, auto_batch, job_store, submit_bulk
     from domain.errors import AppError
     from indexing.pipeline import own_identifiers_from
     from indexing.sources import iter_source_files
@@ -99,7 +99,8 @@ def ingest(
                     continue
                 yield Upload(data=data, file_name=src.file_name, source_uri=uri)
 
-        jobs = submit_bulk(ctx, _operator(), uploads(), tenant=tenant, batch=batch or settings.intake_batch)
+        size = batch or settings.intake_batch or auto_batch(len(sources), len(store.live_workers()))
+        jobs = submit_bulk(ctx, _operator(), uploads(), tenant=tenant, batch=size)
     except AppError as exc:
         _fail(_app_error(exc))
     console.print(f"queued {len(jobs)} files of tenant {tenant} ({len(unreadable)} refused before queueing)")
