@@ -416,7 +416,7 @@ def process(
     by_tenant: dict[str, list[Job]] = {}
     for j in todo:
         by_tenant.setdefault(j.tenant, []).append(j)
-        _outlast_redis(store.start, j.id)
+    _outlast_redis(store.start_many, [j.id for j in todo])
     try:
         for tenant, group in by_tenant.items():
             items = [

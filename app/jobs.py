@@ -132,6 +132,14 @@ class JobStore:
         pipe.hincrby(f"{self.ns}job:{job_id}", "attempts", 1)
         pipe.execute()
 
+    def start_many(self, job_ids: list[str]) -> None:
+        """Mark jobs running (one round trip)."""
+        pipe = self.r.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hset(f"{self.ns}job:{job_id}", "state", "running")
+            pipe.hincrby(f"{self.ns}job:{job_id}", "attempts", 1)
+        pipe.execute()
+
     def requeue(self, job_id: str) -> None:
         self.r.hset(f"{self.ns}job:{job_id}", mapping={"state": "queued"})
 

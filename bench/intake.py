@@ -231,11 +231,13 @@ def through_queue(
         jobs = submit_bulk(ctx, Principal.system(), uploads, tenant=tenant, batch=size)
         queued = time.perf_counter() - t0
         ids = [j.id for j in jobs]
-        while True:
-            found = store.get_many(ids)
-            if all(j.finished for j in found.values()) and len(found) == len(ids):
-                break
-            time.sleep(0.2)
+        found: dict[str, Any] = {}
+        open_ids = list(ids)
+        while open_ids:  # like `cockpit ingest --wait`: only the unfinished jobs, once a second
+            found.update(store.get_many(open_ids))
+            open_ids = [i for i in ids if i not in found or not found[i].finished]
+            if open_ids:
+                time.sleep(1.0)
         seconds = time.perf_counter() - t0
         failed = [j for j in found.values() if j.state == "failed"]
         print(f"queue, {workers} worker(s): {len(ids)} files in {seconds:.1f} s ({len(failed)} failed)", flush=True)

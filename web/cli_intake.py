@@ -133,10 +133,11 @@ def _wait(ctx: Any, ids: list[str], timeout: float) -> dict[str, Any]:
         TimeElapsedColumn(), console=console,
     ) as bar:  # fmt: skip
         task = bar.add_task("indexed", total=len(ids), info="")
+        open_ids = list(ids)
         while True:
-            last = {}
-            for i in range(0, len(ids), 500):
-                last.update(store.get_many(ids[i : i + 500]))
+            for i in range(0, len(open_ids), 500):  # only the jobs not finished yet (cheap while a run goes on)
+                last.update(store.get_many(open_ids[i : i + 500]))
+            open_ids = [i for i in ids if i not in last or not last[i].finished]
             done = sum(1 for j in last.values() if j.finished)
             failed = sum(1 for j in last.values() if j.state == "failed")
             workers = len(store.live_workers())
@@ -146,7 +147,7 @@ def _wait(ctx: Any, ids: list[str], timeout: float) -> dict[str, Any]:
             if workers == 0 and not warned:
                 console.print("[yellow]no live worker: the jobs wait on the queue until one starts (cockpit worker)[/]")
                 warned = True
-            time.sleep(0.5)
+            time.sleep(1.0)
     return last
 
 
