@@ -46,7 +46,7 @@ class Worker:
         env = {
             **os.environ, "COCKPIT_INDEX_PREFIX": prefix, "COCKPIT_VAR_DIR": str(var_dir), "ES_URL": ep.url,
             "ES_USER": ep.user, "ES_PASSWORD": ep.password, "REDIS_URL": redis_url, "DO_NOT_TRACK": "1",
-            "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+            "HF_HUB_OFFLINE": "1",
         }  # fmt: skip
         var_dir.mkdir(parents=True, exist_ok=True)
         self.log = (var_dir / "worker.log").open("ab")

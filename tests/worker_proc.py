@@ -83,7 +83,6 @@ class WorkerProc:
             "COCKPIT_QUEUE_HEARTBEAT_MS": str(HEARTBEAT_MS),
             "DO_NOT_TRACK": "1",
             "HF_HUB_OFFLINE": "1",
-            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }

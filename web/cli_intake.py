@@ -210,7 +210,9 @@ def worker(
         sys.executable, "-m", "dramatiq", "intake.worker", "--processes", str(concurrency), "--threads", "1",
         "--queues", "intake", "bulk", "--worker-shutdown-timeout", "30000",
     ]  # fmt: skip
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    # No OMP_NUM_THREADS=1 here: the extraction process is measurably faster without it (bench/intake.py); the
+    # embedding model's threads are settings.torch_threads.
+    env = dict(os.environ)
     if not detach:
         os.execve(sys.executable, cmd, env)  # noqa: S606 - the worker replaces this process
     if _alive(pid_file):
