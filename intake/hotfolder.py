@@ -69,6 +69,10 @@ _JOB_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 _MAX_EXT_BYTES = 16
 
 
+class Rejected(Exception):  # noqa: N818 - the port's word for "this file will never be accepted"
+    """Raised by `submit` for a file that can never be accepted: it goes to failed/ with this reason."""
+
+
 @dataclass
 class FolderReport:
     taken: int = 0  # submitted and moved to .inflight/ this pass
@@ -250,6 +254,8 @@ class HotFolder:
                 report.waiting += 1
                 continue
             outcome = self._take(path, rel, signature, report)
+            if outcome == "rejected":
+                continue
             if outcome == "taken":
                 self._seen.pop(rel, None)
                 report.taken += 1
@@ -274,6 +280,9 @@ class HotFolder:
         source_uri = f"folder://{self.tenant}/{rel}"
         try:
             job_id = self.submit(data, name, source_uri)
+        except Rejected as exc:  # never acceptable (empty, too large, ...): to failed/ with the reason, now
+            self._seen.pop(rel, None)
+            return "rejected" if self._fail(Path(path), os.path.basename(path), str(exc), None, report) else "kept"
         except Exception as exc:  # noqa: BLE001 - any failure of the queue: keep the file, retry next pass
             report.errors.append(f"submit failed for {rel}: {exc}")
             log.warning("hot folder %s: submit failed for %s (kept, retried next pass): %s", self.root, rel, exc)

@@ -267,30 +267,17 @@ def watch(
 ) -> None:
     """Take files from a hot folder once they are complete; processed/ and failed/ (with a reason file) after."""
     from app.context import AppContext
-    from app.intake import Upload, jobs, submit
-    from domain.principal import Principal
     from intake.hotfolder import HotFolder, run
 
     if not folder.is_dir():
         _fail(f"{folder} is not a folder")
     tenant = tenant or get_settings().default_tenant
-    ctx = AppContext.create()
-    system = Principal.system()
-    owner = f"folder:{folder.resolve()}"
-
-    def _submit(data: bytes, file_name: str, source_uri: str) -> str:
-        return submit(
-            ctx, system, Upload(data=data, file_name=file_name, source_uri=source_uri), channel="folder",
-            tenant=tenant, owner=owner,
-        ).id  # fmt: skip
-
-    def _status(ids: list[str]) -> dict[str, tuple[str, str | None]]:
-        found = {j.id: j for j in jobs(ctx, system, ids)}
-        return {i: ((found[i].state, found[i].reason_code or None) if i in found else ("unknown", None)) for i in ids}
-
+    _submit, _status = folder_ports(AppContext.create(), folder, tenant)
     hot = HotFolder(folder, submit=_submit, status=_status, tenant=tenant, settle_s=settle,
                     max_bytes=int(get_settings().max_file_mb * 1024 * 1024))  # fmt: skip
-    if once:
+    if once:  # a file is taken when it was seen unchanged twice: two scans, `settle` apart
+        hot.scan()
+        time.sleep(settle)
         console.print(str(hot.scan()))
         return
     console.print(f"watching {folder} for tenant {tenant} (every {every:g} s; Ctrl-C stops)")
@@ -300,6 +287,31 @@ def watch(
         run(hot, every_s=every, stop=stop_event)
     except KeyboardInterrupt:
         stop_event.set()
+
+
+def folder_ports(ctx: Any, folder: Path, tenant: str) -> tuple[Any, Any]:
+    """The hot folder's ports: a file → a job (channel "folder"), job ids → (state, reason code)."""
+    from app.intake import Upload, jobs, submit
+    from domain.errors import Invalid
+    from domain.principal import Principal
+    from intake.hotfolder import Rejected
+
+    system = Principal.system()
+    owner = f"folder:{folder.resolve()}"
+
+    def _submit(data: bytes, file_name: str, source_uri: str) -> str:
+        try:
+            job = submit(ctx, system, Upload(data=data, file_name=file_name, source_uri=source_uri), channel="folder",
+                         tenant=tenant, owner=owner)  # fmt: skip
+        except Invalid as exc:  # empty, too large …: never acceptable, to failed/ with the reason
+            raise Rejected(f"{exc.code}: {_app_error(exc)}") from exc
+        return str(job.id)
+
+    def _status(ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        found = {j.id: j for j in jobs(ctx, system, ids)}
+        return {i: ((found[i].state, found[i].reason_code or None) if i in found else ("unknown", None)) for i in ids}
+
+    return _submit, _status
 
 
 def mail_in(

@@ -445,3 +445,23 @@ def test_a_missing_root_is_reported_not_created(tmp_path, queue, clock):
     root = tmp_path / "share-not-mounted"
     report = _folder(root, queue, clock).scan()
     assert report.errors and not root.exists()
+
+
+def test_a_file_the_queue_rejects_goes_to_failed_at_once_and_is_not_offered_again(root, queue, clock):
+    from intake.hotfolder import Rejected
+
+    def picky(data: bytes, name: str, source_uri: str) -> str:
+        if not data:
+            raise Rejected("intake.error.empty: the file is empty")
+        return queue.submit(data, name, source_uri)
+
+    (root / "leer.pdf").write_bytes(b"")
+    (root / "gut.txt").write_text("Rechnung", encoding="utf-8")
+    folder = HotFolder(root, submit=picky, status=queue.status, tenant="nord", clock=clock)
+    report = _settle(folder, clock)
+    assert report.taken == 1 and report.failed == 1
+    assert (root / "failed" / "leer.pdf").exists()
+    assert "intake.error.empty" in (root / "failed" / "leer.pdf.reason.txt").read_text(encoding="utf-8")
+    clock.tick(10)
+    again = folder.scan()
+    assert again.failed == 0 and again.taken == 0 and len(queue.submitted) == 1
