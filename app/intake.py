@@ -442,7 +442,7 @@ def process(
             for j in group:
                 o = results.get(j.source_uri)
                 if o is not None and o.status == "deferred":  # an upload goes first: back on the queue
-                    _outlast_redis(store.requeue, j.id)
+                    _outlast_redis(lambda job_id: store.requeue(job_id, undo_attempt=True), j.id)
                     deferred.append(j.id)
                     continue
                 if o is None:

@@ -140,8 +140,13 @@ class JobStore:
             pipe.hincrby(f"{self.ns}job:{job_id}", "attempts", 1)
         pipe.execute()
 
-    def requeue(self, job_id: str) -> None:
-        self.r.hset(f"{self.ns}job:{job_id}", mapping={"state": "queued"})
+    def requeue(self, job_id: str, *, undo_attempt: bool = False) -> None:
+        """Back to "queued"; `undo_attempt`: the job was put back unstarted (it made way for an upload)."""
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(f"{self.ns}job:{job_id}", mapping={"state": "queued"})
+        if undo_attempt:
+            pipe.hincrby(f"{self.ns}job:{job_id}", "attempts", -1)
+        pipe.execute()
 
     def finish(self, job_id: str, outcome: str, doc_id: str = "", reason_code: str = "", reason: str = "") -> None:
         state = "failed" if outcome == "failed" else "done"

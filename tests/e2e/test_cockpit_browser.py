@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from indexing.schema import alias_name
 from tests.e2e._cockpit import browser_login, demo_app, goto, pick_option, severe_logs, shot
@@ -79,7 +80,7 @@ def test_agent_journey_search_facet_group_dossier_document_download(dash_duo, de
     assert len(tabs) >= 2 and "Übersicht" in tabs[0].text
     tabs[1].click()
     pane = dash_duo.wait_for_element(".tab-pane.active [id^='register-list-']", timeout=10)
-    assert pane.is_displayed()
+    WebDriverWait(dash_duo.driver, 10).until(lambda _d: pane.is_displayed())  # the tab fades in
     shot(dash_duo, artifacts_dir, "cockpit-06-dossier-register-tab")
 
     # open a document from the register list

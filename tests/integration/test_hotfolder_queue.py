@@ -4,6 +4,7 @@ the watcher moves them to processed/; an empty file goes to failed/ with its rea
 from __future__ import annotations
 
 import uuid
+from urllib.parse import unquote
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_files_from_a_hot_folder_are_indexed_and_moved(es, redis_url, tmp_path):
         assert "intake.error.empty" in (root / "failed" / "leer.pdf.reason.txt").read_text(encoding="utf-8")
         inflight = list((root / ".inflight").iterdir())
         assert len(inflight) == 1
-        job_id = inflight[0].name.split("__", 1)[0]
+        job_id = unquote(inflight[0].name.split("__", 1)[0])  # the job id, percent-encoded in the name
         job = intake.job(ctx, Principal.system(), job_id)
         assert job.channel == "folder" and job.source_uri == "folder://nord/profil-a/lieferschein.txt"
         done = intake.process(ctx, [job_id], embedder=HashEmbedder())  # the worker's task
