@@ -396,7 +396,7 @@ def process(
     archive cannot be reached: the queue retries the message later; nothing is half-done."""
     from core.queue import TransientError
     from indexing import store as write_store
-    from indexing.pipeline import Hints, IntakeItem, ingest_items
+    from indexing.pipeline import IntakeItem, ingest_items
 
     t0 = time.perf_counter()
     store = job_store(ctx)
@@ -425,7 +425,7 @@ def process(
                     file_name=j.file_name,
                     read=_reader(archive, j.sha256),
                     source_kind=j.source_kind,
-                    hints=_hints(j, Hints),
+                    hints=_hints(j),
                 )
                 for j in group
             ]
@@ -499,7 +499,9 @@ def _reader(archive: Archive, sha256: str) -> Any:
     return lambda: archive.get(sha256)
 
 
-def _hints(job: Job, hints_cls: Any) -> Any:
+def _hints(job: Job) -> Any:
+    from indexing.pipeline import Hints
+
     if not (job.customer_id or job.register):
         return None
     if job.filed_by:
@@ -508,7 +510,7 @@ def _hints(job: Job, hints_cls: Any) -> Any:
         reason = f"Kundenhinweis von {job.source_system}"
     else:
         reason = f"Kundenhinweis beim Einliefern ({job.channel})"
-    return hints_cls(customer_id=job.customer_id or None, register=job.register or None, reason=reason,
+    return Hints(customer_id=job.customer_id or None, register=job.register or None, reason=reason,
                      filed_by=job.filed_by)  # fmt: skip
 
 

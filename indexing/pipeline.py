@@ -303,7 +303,7 @@ def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
     timings["enrich"] += time.perf_counter() - t1
     attachments = [a for a in getattr(result, "attachments", []) or [] if not (a.is_inline and len(a.content) < 20_000)]
     for n, att in enumerate(attachments):  # (inline signature logos and the like are skipped above)
-        sub_uri = f"{item.source_uri}#{_safe_name(att.file_name)}"
+        sub_uri = f"{item.source_uri}#{att.file_name}"  # (names of attachments are made safe by the extractor)
         if item.depth + 1 > MAX_ATTACHMENT_DEPTH:
             failures.append(
                 Failure(sub_uri, "too_deep", f"attachment nested deeper than {MAX_ATTACHMENT_DEPTH} levels")
@@ -325,12 +325,6 @@ def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
 
 MAX_ATTACHMENT_DEPTH = 5  # an e-mail in an e-mail in …: deeper levels are reported, not expanded
 MAX_ATTACHMENTS = 200
-
-
-def _safe_name(name: str) -> str:
-    """A file name as part of a source URI: no path separators, no control characters."""
-    cleaned = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in name).replace("/", "_").replace("\\", "_")
-    return cleaned.strip().lstrip(".")[:180] or "unnamed"
 
 
 def apply_hints(doc: D.PreparedDoc, hints: Hints, ctx: WorkerContext) -> None:
