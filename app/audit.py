@@ -35,6 +35,7 @@ def entry(action: str, principal: Principal, now: dt.datetime, **body: Any) -> d
         "owner": principal.login,
         "principal_kind": principal.kind,
         "created_at": now.isoformat(),
+        **({"outcome": str(body["outcome"])} if body.get("outcome") else {}),  # searchable: failures per week
         "body": body,
     }
 

@@ -11,13 +11,24 @@ canonical form (defaults omitted, filters sorted), and `parse(to_query_string(s)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from search.query_parser import MAX_QUERY_CHARS  # the engine reads no more; longer queries are cut here
-from search.request import FACET_FIELDS, FACET_NAMES, GROUP_BYS, MAX_RESULT_WINDOW, MODES, SORTS, SearchRequest
+from search.request import (
+    CUSTOMER_ATTRS,
+    FACET_FIELDS,
+    FACET_NAMES,
+    GROUP_BYS,
+    MAX_RESULT_WINDOW,
+    MODES,
+    SORTS,
+    DateRange,
+    SearchRequest,
+)
 
 PAGE_SIZE = 20
 GROUPS_PER_PAGE = 10
@@ -31,7 +42,11 @@ DEFAULT_SORT = "relevance"
 # URL name -> facet name of search.request.FACET_FIELDS (short names in URLs; the long names are accepted too)
 URL_FACETS: dict[str, str] = FACET_NAMES
 FACET_URL_NAMES: dict[str, str] = {v: k for k, v in URL_FACETS.items()}
-KNOWN_PARAMS = frozenset({"q", "mode", "group", "sort", "page", "versions"})
+# customer master data in URLs (segment=A&manager=anna.schmidt), resolved to customers by the search
+URL_ATTRS: tuple[str, ...] = tuple(CUSTOMER_ATTRS)
+# from=2026-01-01&to=2026-01-31&date=indexed: an inclusive range on the document date (default) or another date
+DATE_PARAMS: dict[str, str] = {"doc": "doc_date", "received": "received_at", "indexed": "indexed_at"}
+KNOWN_PARAMS = frozenset({"q", "mode", "group", "sort", "page", "versions", "from", "to", "date", *URL_ATTRS})
 
 Message = tuple[str, str]  # (i18n key, the offending value)
 
@@ -45,6 +60,10 @@ class SearchState:
     sort: str = DEFAULT_SORT
     page: int = 1
     all_versions: bool = False
+    attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ((URL_ATTRS name, (values...)), ...) sorted
+    date_field: str = "doc"  # a key of DATE_PARAMS
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
 
     # ---------------------------------------------------------------------------------------- helpers
 
@@ -76,9 +95,20 @@ class SearchState:
         return replace(self.with_filters(current), group=None)
 
     def without_filters(self) -> SearchState:
-        return replace(self, filters=(), page=1)
+        return replace(self, filters=(), attrs=(), date_from=None, date_to=None, date_field="doc", page=1)
 
-    def to_request(self, *, size: int = PAGE_SIZE) -> SearchRequest:
+    def without_attr(self, name: str) -> SearchState:
+        return replace(self, attrs=tuple(a for a in self.attrs if a[0] != name), page=1)
+
+    def without_dates(self) -> SearchState:
+        return replace(self, date_from=None, date_to=None, date_field="doc", page=1)
+
+    def date_range(self, tz: str | None = None) -> DateRange | None:
+        if self.date_from is None and self.date_to is None:
+            return None
+        return DateRange(field=DATE_PARAMS[self.date_field], gte=self.date_from, lte=self.date_to, time_zone=tz)
+
+    def to_request(self, *, size: int = PAGE_SIZE, tz: str | None = None) -> SearchRequest:
         return SearchRequest(
             text=self.q,
             mode=self.mode,  # type: ignore[arg-type]
@@ -92,6 +122,8 @@ class SearchState:
             group_size=GROUPS_PER_PAGE,
             facet_size=FACET_VALUES,
             hits_per_group=3,
+            customer_attrs=dict(self.attrs),
+            date_range=self.date_range(tz),
         )
 
     def query_string(self) -> str:
@@ -218,7 +250,26 @@ def parse_search_params(params: Mapping[str, Any] | str | None) -> tuple[SearchS
             messages.append(("msg.too_many_values", str(MAX_VALUES_PER_FACET)))
             del vals[MAX_VALUES_PER_FACET:]
 
+    attrs: dict[str, tuple[str, ...]] = {}
+    for name in URL_ATTRS:
+        vals = [v.strip()[:MAX_VALUE_CHARS] for v in _values(params.get(name)) if v.strip()]
+        if vals:
+            attrs[name] = tuple(sorted(set(vals)))[:MAX_VALUES_PER_FACET]
+    date_field = _first(params.get("date")) or "doc"
+    if date_field not in DATE_PARAMS:
+        messages.append(("msg.bad_value", "date"))
+        date_field = "doc"
+    date_from = _iso_date(_first(params.get("from")), "from", messages)
+    date_to = _iso_date(_first(params.get("to")), "to", messages)
+    if date_from and date_to and date_from > date_to:
+        messages.append(("msg.bad_value", "from"))
+        date_from = date_to = None
+
     state = SearchState(
+        attrs=tuple(sorted(attrs.items())),
+        date_field=date_field,
+        date_from=date_from,
+        date_to=date_to,
         q=q,
         mode=mode,
         filters=_canonical_filters(filters),
@@ -247,7 +298,31 @@ def to_query_string(state: SearchState) -> str:
         pairs.append(("page", str(state.page)))
     if state.all_versions:
         pairs.append(("versions", "all"))
+    for name, values in state.attrs:
+        pairs.extend((name, v) for v in values)
+    if state.date_from:
+        pairs.append(("from", state.date_from))
+    if state.date_to:
+        pairs.append(("to", state.date_to))
+    if (state.date_from or state.date_to) and state.date_field != "doc":
+        pairs.append(("date", state.date_field))
     return urlencode(pairs)
+
+
+def _iso_date(raw: str | None, name: str, messages: list[Message]) -> str | None:
+    """A calendar date (YYYY-MM-DD) or None; anything else is dropped with a message."""
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip()[:40]
+    try:
+        return dt.date.fromisoformat(text).isoformat() if len(text) == 10 else _bad(name, messages)
+    except ValueError:
+        return _bad(name, messages)
+
+
+def _bad(name: str, messages: list[Message]) -> None:
+    messages.append(("msg.bad_value", name))
+    return None
 
 
 def search_href(q: str = "", **filters: str | Sequence[str]) -> str:

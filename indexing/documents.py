@@ -26,6 +26,48 @@ def family_key(tenant: str, register: str, offer_numbers: list[str], source_uri:
     return hashlib.sha256(f"{tenant}\x00src\x00{source_uri}".encode()).hexdigest()[:24]
 
 
+# registers of documents we issue ourselves (without a sender address they are outgoing)
+ISSUED_REGISTERS = frozenset({"offer", "order_confirmation", "delivery_note", "invoice", "credit_note"})
+CHANNELS = ("mail", "scan", "erp", "upload", "file")
+# folder names that say which channel a batch or hot-folder file came through (settings.channel_folders)
+DEFAULT_CHANNEL_FOLDERS: dict[str, str] = {"erp": "erp", "crm": "erp", "scans": "scan", "scan": "scan"}
+
+
+def direction_of(register: str, from_is_ours: bool | None) -> str:
+    """"out" for what we sent (a mail from one of our addresses; without a sender: a document we issue), else "in"."""
+    if from_is_ours is not None:
+        return "out" if from_is_ours else "in"
+    return "out" if register in ISSUED_REGISTERS else "in"
+
+
+def channel_of(
+    source_kind: str,
+    source_uri: str,
+    *,
+    ocr_used: bool = False,
+    mime_type: str = "",
+    folders: dict[str, str] | None = None,
+) -> str:
+    """The way in, for the dashboards: mail, scan, erp (ERP/CRM push or export), upload, file (batch, share).
+
+    Mail and attachments, API pushes and uploads say so themselves; a file is a scan when it needed OCR or is an
+    image, otherwise its folder names decide (`folders`: folder name -> channel), otherwise "file"."""
+    if source_kind in ("email", "attachment", "mail"):
+        return "mail"
+    if source_kind == "api":
+        return "erp"
+    if source_kind == "upload":
+        return "upload"
+    if ocr_used or mime_type.startswith("image/"):
+        return "scan"
+    rules = DEFAULT_CHANNEL_FOLDERS if folders is None else folders
+    path = source_uri.split("://", 1)[-1].split(":", 1)[-1] if "://" in source_uri else source_uri
+    for part in reversed([p.lower() for p in re.split(r"[\\/]", path)[:-1]]):
+        if part in rules and rules[part] in CHANNELS:
+            return rules[part]
+    return "file"
+
+
 def acl_groups_for(register: str) -> list[str]:
     return list(RESTRICTED_REGISTERS.get(register, ["all"]))
 
@@ -74,6 +116,8 @@ class PreparedDoc:
     warnings: list[str] = field(default_factory=list)
     ocr_used: bool = False
     stems: str = ""  # Snowball stems of title+text (nlp.stems), for the `stems` field
+    direction: str = "in"  # in | out (direction_of)
+    complaint_reason: str | None = None  # nlp.reasons key, complaints only
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +153,8 @@ def build_body(
         "content_sha256": doc.sha256,
         "sources": sources,
         "source_kind": doc.source_kind,
+        "channel": channel_of(doc.source_kind, doc.source_uri, ocr_used=doc.ocr_used, mime_type=doc.mime_type),
+        "direction": doc.direction,
         "tenant": tenant,
         "acl_groups": acl_groups_for(doc.register),
         "title": doc.title[:1000],
@@ -134,6 +180,7 @@ def build_body(
             "suggested_register": doc.register,
         },
         "status": document_status(doc.register, doc.text),
+        "complaint_reason": doc.complaint_reason if register == "complaint" else None,
         "doc_date": doc_date,
         "received_at": received,
         "indexed_at": now.isoformat(),

@@ -249,6 +249,11 @@ class _Own:
         return "@" in value and normalize_identifier(_domain(value)) in self.keys
 
 
+def is_own_address(address: str | None, own_identifiers: Iterable[str]) -> bool:
+    """Whether an e-mail address is one of ours (the address itself or its domain)."""
+    return bool(address) and "@" in str(address) and str(address) in _Own(own_identifiers)
+
+
 def _page_of(offsets: Sequence[int] | None, pos: int) -> int | None:
     if not offsets or pos < 0:
         return None

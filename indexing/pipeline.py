@@ -360,11 +360,12 @@ def inherit_filing(attachment: D.PreparedDoc, mail: D.PreparedDoc) -> None:
 
 
 def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
-    from indexing.filing import file_document
+    from indexing.filing import file_document, is_own_address
     from nlp.chunking import chunk_passages
     from nlp.entities import all_ids, entity_facets, extract_entities
     from nlp.language import detect_language
     from nlp.lemmas import lemmatize
+    from nlp.reasons import complaint_reason
     from nlp.registers import classify_register, heading_line
     from nlp.stems import stem_text
 
@@ -422,6 +423,7 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
             "is_forward": email.is_forward,
         }
     doc_date = (email.date[:10] if email and email.date else None) or (ents.date[0] if ents.date else None)
+    from_ours = is_own_address(email.from_addr, ctx.own_identifiers) if email and email.from_addr else None
     return D.PreparedDoc(
         source_uri=item.source_uri,
         source_kind="email" if email is not None and item.source_kind == "file" else item.source_kind,
@@ -456,6 +458,8 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
         parent_uri=item.parent_uri,
         warnings=list(extracted.warnings),
         ocr_used=bool(extracted.ocr_used),
+        direction=D.direction_of(register, from_ours),
+        complaint_reason=complaint_reason(text, lemma_lang, title=title),
     )
 
 

@@ -74,6 +74,8 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
                 }
             },
             "source_kind": _KW,
+            "channel": _KW,  # mail | scan | erp | upload | file (documents.channel_of)
+            "direction": _KW,  # in | out (documents.direction_of)
             # permissions: on every document, filtered on every request
             "tenant": _KW,
             "acl_groups": _KW,
@@ -104,6 +106,7 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
                 }
             },
             "status": _KW,  # open | closed | n/a (complaints, invoices)
+            "complaint_reason": _KW,  # nlp.reasons key, complaints only
             # dates
             "doc_date": {"type": "date"},
             "received_at": {"type": "date"},

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.principal import Principal
 from search.analysis import QueryAnalysis
-from search.permissions import permission_filter
+from search.permissions import MATCH_NOTHING, permission_filter
 from search.query_parser import ParsedQuery, canonical_identifier, identifier_variants
 from search.request import FACET_FIELDS, SearchRequest
 
@@ -124,7 +124,16 @@ def constraint_filters(req: SearchRequest, principal: Principal, parsed: ParsedQ
         out.append(q)
     if parsed.registers:
         out.append({"terms": {"register": list(parsed.registers)}})
+    if req.customer_attrs and req.customer_in is None:
+        raise ValueError("customer attributes must be resolved (search.customer_scope.resolve) before building")
+    if req.customer_in is not None:
+        out.append(customer_in_clause(req.customer_in))
     return out
+
+
+def customer_in_clause(customer_ids: tuple[str, ...]) -> dict[str, Any]:
+    """Documents filed to one of these customers; no customers: nothing (never "no restriction")."""
+    return {"terms": {"customer_ids": list(customer_ids)}} if customer_ids else MATCH_NOTHING
 
 
 def hard_text_constraints(parsed: ParsedQuery) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from typing import Any
 from domain.errors import Unavailable
 from domain.principal import Principal
 from search import builder as B
+from search import customer_scope
 from search.analysis import QueryAnalysis
 from search.parse import CustomerSuggestion, Hit, hits_of, parse_customer_suggestions, parse_hit
 from search.permissions import require_principal
@@ -80,6 +81,7 @@ def export(
         return
     parsed, analysis = analyze(request)
     try:
+        request = customer_scope.resolve(repo, principal, request)
         pit = repo.open_pit("documents", keep_alive)
     except ReadFailed as exc:
         log.warning("export: open PIT failed: %s", exc)

@@ -36,6 +36,10 @@ FACET_FIELDS: dict[str, str] = {
     "status": "status",
     "entity_facets": "entity_facets",
     "filing.status": "filing.status",
+    "channel": "channel",
+    "direction": "direction",
+    "complaint_reason": "complaint_reason",
+    "currency": "currency",
 }
 # the public name of each facet (cockpit URLs `f.<name>`, API query parameters) -> its facet of FACET_FIELDS
 FACET_NAMES: dict[str, str] = {
@@ -48,7 +52,13 @@ FACET_NAMES: dict[str, str] = {
     "entity": "entity_facets",
     "filing": "filing.status",
     "tenant": "tenant",
+    "channel": "channel",
+    "direction": "direction",
+    "reason": "complaint_reason",
+    "currency": "currency",
 }
+# customer master data a request can narrow to (resolved to customer ids by search.customer_scope)
+CUSTOMER_ATTRS: dict[str, str] = {"segment": "segment", "manager": "account_manager", "department": "department"}
 # facets computed when the request does not name any (tenant is added by the builder only for
 # users who see more than one tenant)
 DEFAULT_FACETS: tuple[str, ...] = (
@@ -80,6 +90,8 @@ class DateRange:
     field: str = "doc_date"
     gte: dt.date | str | None = None
     lte: dt.date | str | None = None
+    # the zone calendar dates are read in (date-only values of `doc_date` are the same day in any zone)
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         if self.field not in DATE_FIELDS:
@@ -94,6 +106,8 @@ class DateRange:
         if not rng:
             return None
         rng["format"] = "strict_date_optional_time||yyyy-MM-dd"
+        if self.time_zone:
+            rng["time_zone"] = self.time_zone
         return {"range": {self.field: rng}}
 
 
@@ -126,6 +140,10 @@ class SearchRequest:
     facets: tuple[str, ...] | None = None
     facet_size: int = 20
     highlight: bool = True
+    # customer master data (CUSTOMER_ATTRS name -> values, OR within, AND across): documents of those customers
+    customer_attrs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the customers `customer_attrs` resolved to (search.customer_scope; None = not resolved / no restriction)
+    customer_in: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -136,6 +154,9 @@ class SearchRequest:
             raise ValueError(f"unknown group_by {self.group_by!r}; expected one of {GROUP_BYS}")
         object.__setattr__(self, "text", self.text or "")
         object.__setattr__(self, "filters", _normalise_filters(self.filters))
+        object.__setattr__(self, "customer_attrs", _normalise_attrs(self.customer_attrs))
+        if self.customer_in is not None:
+            object.__setattr__(self, "customer_in", tuple(sorted({str(c) for c in self.customer_in})))
         if self.facets is not None:
             facets = tuple(dict.fromkeys(self.facets))
             for name in facets:
@@ -166,11 +187,25 @@ class SearchRequest:
         """A stable string for result caches (the request is frozen but holds a dict)."""
         data = asdict(self)
         data["filters"] = {k: list(v) for k, v in sorted(self.filters.items())}
+        data["customer_attrs"] = {k: list(v) for k, v in sorted(self.customer_attrs.items())}
         return json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def _clamp(value: int, lo: int, hi: int) -> int:
     return max(lo, min(hi, int(value)))
+
+
+def _normalise_attrs(attrs: Mapping[str, Iterable[str] | str] | None) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for name, values in (attrs or {}).items():
+        if name not in CUSTOMER_ATTRS:
+            raise ValueError(f"unknown customer attribute {name!r}; expected one of {tuple(CUSTOMER_ATTRS)}")
+        if isinstance(values, str):
+            values = [values]
+        cleaned = tuple(sorted({str(v) for v in values if v is not None and str(v) != ""}))
+        if cleaned:
+            out[name] = cleaned
+    return out
 
 
 def _normalise_filters(filters: Mapping[str, Iterable[str] | str] | None) -> dict[str, tuple[str, ...]]:

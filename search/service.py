@@ -29,6 +29,7 @@ from typing import Any
 from domain.errors import Message
 from domain.principal import Principal
 from search import builder as B
+from search import customer_scope
 from search.analysis import QueryAnalysis, analyze_query
 from search.fusion import FusionPolicy, fuse_hybrid, policy_for
 from search.parse import (
@@ -147,6 +148,7 @@ class SearchService:
             messages.append(Message("msg.window", {"n": MAX_RESULT_WINDOW}))
             return self._finish(SearchResult(messages=messages, mode=request.mode), started, analysis)
         try:
+            request = customer_scope.resolve(self.repo, principal, request)
             mode = request.mode
             if not parsed.has_text:
                 mode = "keyword"  # browse: no text to rank by

@@ -41,7 +41,9 @@ def make_doc(
     is_latest: bool = True,
     language: str = "de",
     source_kind: str = "file",
+    **extra: Any,
 ) -> dict[str, Any]:
+    """An index body as the pipeline writes it; `extra` sets further fields (direction, channel, total_amount…)."""
     doc_date = doc_date.isoformat() if isinstance(doc_date, dt.date) else doc_date
     customer_ids = list(customer_ids)
     if status is None:
@@ -68,12 +70,19 @@ def make_doc(
         "doc_date": doc_date,
         "received_at": received_at or f"{doc_date}T09:00:00+01:00",
         "indexed_at": indexed_at or f"{doc_date}T10:00:00+01:00",
-        "year_month": doc_date[:7],
+        "year_month": doc_date[:7] if doc_date else None,
+        **extra,
     }
 
 
 def make_customer(
-    customer_id: str, *, tenant: str = "nord", account_manager: str = "", department: str = "", name: str | None = None
+    customer_id: str,
+    *,
+    tenant: str = "nord",
+    account_manager: str = "",
+    department: str = "",
+    name: str | None = None,
+    segment: str = "",
 ) -> dict[str, Any]:
     name = name or f"Kunde {customer_id}"
     return {
@@ -85,6 +94,7 @@ def make_customer(
         "acl_groups": ["all"],
         "account_manager": account_manager,
         "department": department,
+        "segment": segment,
         "suggest": {"input": [name, customer_id], "contexts": {"tenant": [tenant]}},
     }
 

@@ -21,13 +21,16 @@ from cockpit.components.basic import (
     register_label,
 )
 from cockpit.components.hits import hit_row
-from cockpit.i18n import current_lang, fmt_int, fmt_month, t, t_or
+from cockpit.i18n import current_lang, fmt_date, fmt_int, fmt_month, t, t_or
 from cockpit.urlstate import MAX_PAGE, PAGE_SIZE, SearchState
 from domain.errors import Message
 from search.parse import FacetBucket, Group, SearchResult
 
-FACET_ORDER = ("register", "customer_ids", "year_month", "status", "filing.status", "source_kind", "language",
-               "entity_facets", "tenant")  # fmt: skip
+FACET_ORDER = ("register", "customer_ids", "year_month", "status", "filing.status", "source_kind", "channel",
+               "direction", "complaint_reason", "language", "currency", "entity_facets", "tenant")  # fmt: skip
+# facet -> catalogue prefix of its values
+VALUE_KEYS = {"language": "language", "source_kind": "source", "status": "status", "filing.status": "filing",
+              "channel": "channel", "direction": "direction", "complaint_reason": "reason"}  # fmt: skip
 FACET_VISIBLE = 6
 
 
@@ -41,14 +44,8 @@ def facet_value_label(facet: str, value: str, labels: Labels, lang: str | None =
         return customer_label(value, labels)
     if facet == "year_month":
         return fmt_month(value, lang)
-    if facet == "language":
-        return t_or(f"language.{value}", value, lang)
-    if facet == "source_kind":
-        return t_or(f"source.{value}", value, lang)
-    if facet == "status":
-        return t_or(f"status.{value}", value, lang)
-    if facet == "filing.status":
-        return t_or(f"filing.{value}", value, lang)
+    if facet in VALUE_KEYS:
+        return t_or(f"{VALUE_KEYS[facet]}.{value}", value, lang)
     if facet == "entity_facets" and ":" in value:
         kind, _, val = value.partition(":")
         return f"{t_or(f'entity.{kind}', kind, lang)}: {val}"
@@ -98,7 +95,7 @@ def facet_sidebar(facets: Mapping[str, list[FacetBucket]], state: SearchState, l
                 id=f"facet-{facet.replace('.', '-').replace('_', '-')}",
             )
         )
-    if state.filters:
+    if state.filters or state.attrs or state.date_from or state.date_to:
         sections.insert(
             0,
             dcc.Link(
@@ -112,10 +109,19 @@ def facet_sidebar(facets: Mapping[str, list[FacetBucket]], state: SearchState, l
 
 
 def active_filter_chips(state: SearchState, labels: Labels) -> html.Div | None:
-    if not state.filters:
+    if not state.filters and not state.attrs and not state.date_from and not state.date_to:
         return None
     lang = current_lang()
     chips = []
+    for name, values in state.attrs:
+        label = f"{t(f'attr.{name}', lang)}: {', '.join(values)}"
+        chips.append(dcc.Link([label, " ", icon("bi-x")], href=state.without_attr(name).href(), className="filter-chip",
+                              title=t("search.remove_filter", lang, label=label)))  # fmt: skip
+    if state.date_from or state.date_to:
+        label = t(f"search.dates.{state.date_field}", lang, start=fmt_date(state.date_from, lang) if state.date_from else "…",
+                  end=fmt_date(state.date_to, lang) if state.date_to else "…")  # fmt: skip
+        chips.append(dcc.Link([label, " ", icon("bi-x")], href=state.without_dates().href(), className="filter-chip",
+                              id="date-chip", title=t("search.remove_filter", lang, label=label)))  # fmt: skip
     for facet, values in state.filters:
         for v in values:
             label = f"{t(f'facet.{facet}', lang)}: {facet_value_label(facet, v, labels, lang)}"

@@ -151,7 +151,7 @@ def layout(**kwargs: Any) -> Any:
     lang = current_lang()
     state, url_msgs = parse_search_params(kwargs)
     context = ctx()
-    result = search.search(context, u, state.to_request())
+    result = search.search(context, u, state.to_request(tz=ctx().tz))
     messages = C.url_messages(url_msgs) + [C.message_text(m, lang) for m in result.messages]
 
     facet_cids = [b.value for b in result.facets.get("customer_ids", [])]
@@ -279,7 +279,7 @@ def _export(n_csv: int | None, n_xlsx: int | None, state_qs: str | None) -> Any:
         return no_update, dbc.Alert(t("search.export.denied"), color="warning", className="py-2 small")
     state, _ = parse_search_params(state_qs or "")
     try:
-        exported = search.export(ctx(), u, state.to_request())
+        exported = search.export(ctx(), u, state.to_request(tz=ctx().tz))
     except Exception as exc:  # noqa: BLE001 - refused or ES trouble: a message, not a traceback
         log.warning("export failed: %s", exc)
         return no_update, dbc.Alert(t("search.export.failed"), color="danger", className="py-2 small")
@@ -327,7 +327,7 @@ def _save_view(n: int | None, name: str | None, state_qs: str | None) -> Any:
         raise PreventUpdate
     state, _ = parse_search_params(state_qs or "")
     try:
-        views.save_view_from_search(ctx(), u, state.to_request(), name)
+        views.save_view_from_search(ctx(), u, state.to_request(tz=ctx().tz), name)
     except AppError as exc:
         log.info("save view refused: %s", exc)
         return dbc.Alert(t("search.save_view.failed", error=error_text(exc)), color="danger", className="py-2 small")

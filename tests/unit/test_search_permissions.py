@@ -21,6 +21,7 @@ import pytest
 
 import search
 from domain.principal import Principal
+from search.dashboards import Bounds, DashboardScope
 from search.permissions import MATCH_NOTHING, permission_filter, tenant_filter
 from search.query_parser import parse_query
 from search.request import SearchRequest
@@ -54,6 +55,11 @@ SAMPLES: dict[str, Any] = {
     "unread_only": False,
     "key_id": "0123456789abcdef",
     "tenant": "t-sample",
+    "attrs": {"segment": ("A",)},
+    "scope": DashboardScope(period=Bounds(dt.date(2026, 1, 1), dt.date(2026, 3, 1)), customer_in=("C1",)),
+    "weeks": Bounds(dt.date(2025, 1, 6), dt.date(2026, 3, 1)),
+    "since": dt.date(2026, 1, 1),
+    "groups": {"A": ("C1",), "B": ("C2",)},
 }
 
 
