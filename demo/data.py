@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 
@@ -813,3 +814,32 @@ OWN_COMPANIES = {
         "tax_number": "143/218/40567",
     },
 }
+
+
+# Seasonality of the demo business (the history older than ~3 months; see demo/README.md): relative activity
+# per calendar month of a German B2B supplier. Busy spring (trade-fair follow-ups, the construction season) and
+# autumn (orders placed before the year-end budgets close), a summer-holiday dip in August and a shutdown between
+# Christmas and Epiphany.
+MONTH_WEIGHTS: dict[int, float] = {
+    1: 0.8,
+    2: 1.0,
+    3: 1.25,
+    4: 1.2,
+    5: 1.15,
+    6: 1.0,
+    7: 0.85,
+    8: 0.5,
+    9: 1.2,
+    10: 1.3,
+    11: 1.2,
+    12: 0.75,
+}
+HOLIDAY_WEIGHT = 0.25  # 22 December - 6 January
+SEASON_MAX_WEIGHT = max(MONTH_WEIGHTS.values())
+
+
+def season_weight(d: date) -> float:
+    """Relative business activity on day ``d`` (0 < weight <= SEASON_MAX_WEIGHT)."""
+    if (d.month == 12 and d.day >= 22) or (d.month == 1 and d.day <= 6):
+        return HOLIDAY_WEIGHT
+    return MONTH_WEIGHTS[d.month]

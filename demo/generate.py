@@ -136,7 +136,41 @@ ROLES = {
 }
 
 
+# The story a manager dashboard can show (demo/README.md). Besides the seasonal history (data.MONTH_WEIGHTS)
+# there is one complaint spike: early in June 2026 a batch of frequency inverters (BAD_BATCH_SKU) with badly
+# packed housings left the warehouse of tenant BAD_BATCH_TENANT; in the week of Monday BAD_BATCH_WEEK (ISO week
+# 2026-W24, about 5 1/2 months before NOW_DATE) customers complain about damaged goods, replies and credit notes
+# follow a few days later. A constant, not drawn from the seed: the spike is in the same week for every corpus.
+BAD_BATCH_WEEK = date(2026, 6, 8)  # a Monday
+BAD_BATCH_TENANT = "nord"
+BAD_BATCH_SKU = "NT-1001"
+BAD_BATCH_MIN_DOCUMENTS = 100  # smaller corpora (unit tests) have no story
+
+
 # =========================================================================== data classes
+
+
+@dataclass(frozen=True)
+class BadBatch:
+    """How many documents the bad batch writes: one complaint e-mail per affected delivery, replies to some of
+    them, credit notes for some and a few of the batch's delivery notes."""
+
+    complaints: int
+    replies: int
+    credit_notes: int
+    delivery_notes: int
+
+    @property
+    def documents(self) -> int:
+        return self.complaints + self.replies + self.credit_notes + self.delivery_notes
+
+    @classmethod
+    def for_documents(cls, n_documents: int) -> BadBatch | None:
+        if n_documents < BAD_BATCH_MIN_DOCUMENTS:
+            return None
+        # 12 at the default 400 documents, where a normal week has 0-2 incoming complaints
+        k = min(40, 8 + n_documents // 100)
+        return cls(complaints=k, replies=max(2, k // 3), credit_notes=max(1, k // 5), delivery_notes=max(1, k // 5))
 
 
 @dataclass
@@ -292,6 +326,7 @@ class World:
                 first_by_country.setdefault(c.country, c)
         self._coverage = [first_by_country[k] for k in sorted(first_by_country)]
         self.staff = {t: {s[0]: s for s in data.STAFF[t]} for t in TENANTS}
+        self.bad_batch = BadBatch.for_documents(n_documents)
 
     # ------------------------------------------------------------------ basics
     def next_number(self, kind: str, year: int) -> str:
@@ -309,11 +344,24 @@ class World:
         elif r < 0.40:
             ago = rng.randint(14, 91)
         else:
-            ago = rng.randint(92, WINDOW_DAYS)
+            # the older history is seasonal (data.MONTH_WEIGHTS): rejection sampling with the same rng keeps
+            # the output deterministic; the recent shares above stay as they are (saved views need them)
+            while True:
+                ago = rng.randint(92, WINDOW_DAYS)
+                weight = data.season_weight(NOW_DATE - timedelta(days=ago))
+                if rng.random() * data.SEASON_MAX_WEIGHT < weight:
+                    break
         d = NOW_DATE - timedelta(days=ago)
         if d.weekday() > 4:
             d -= timedelta(days=d.weekday() - 4 + rng.randint(0, 3))
         return d
+
+    def in_season(self, d: date) -> bool:
+        """Whether a stage of an existing deal may date a new document: the older history stays seasonal
+        (the same acceptance as in sample_date); recent dates always may."""
+        if (NOW_DATE - d).days < 92:
+            return True
+        return self.rng.random() * data.SEASON_MAX_WEIGHT < data.season_weight(d)
 
     def dt(self, d: date, early: int = 7, late: int = 17) -> datetime:
         hour = self.rng.randint(early, late)
@@ -525,8 +573,9 @@ class World:
             ]
             if cands and self.rng.random() < 0.7:
                 deal = self.rng.choice(cands)
-                deal.used.add(group)
-                return deal
+                if self.in_season(deal.date(stage)):
+                    deal.used.add(group)
+                    return deal
         if need_reason and reason is None or not need_reason and reason is None and self.rng.random() < 0.18:
             reason = self.rng.choice(["late", "damaged", "wrong_amount"])
         deal = self.new_deal(c, stage, anchor or self.sample_date(), reason, n_versions)
@@ -1496,6 +1545,10 @@ class World:
     def emit_complaint_mail(self, budget: int, thread: bool = False) -> int:
         c = self.pick_customer()
         deal = self.deal_for(c, "rk", "rk", need_reason=True, recent_days=14)
+        return self.complaint_docs(c, deal, thread)
+
+    def complaint_docs(self, c: Customer, deal: Deal, thread: bool) -> int:
+        """The customer's complaint e-mail about ``deal`` (dated ``rk``) and, for a thread, our reply."""
         lang = deal.lang
         variant = self.custno_variant(lang)
         with_kn = self.rng.random() < 0.85
@@ -2455,13 +2508,76 @@ class World:
         self.add_gt(key, tenant, [], "other", "de", "html", d, {}, filing="review", hard_case="no_identifier")
         return 1
 
+    # ================================================================== the story: one bad delivery batch
+    def emit_bad_batch(self, budget: int) -> int:
+        """The complaint spike (see BAD_BATCH_WEEK): run once, writes exactly ``self.bad_batch.documents``."""
+        plan = self.bad_batch
+        assert plan is not None
+        rng = self.rng
+        product = next(p for p in data.PRODUCTS if p.sku == BAD_BATCH_SKU)
+        pool = list(self.by_tenant.get(BAD_BATCH_TENANT) or self.customers)
+        deals: list[Deal] = []
+        left: list[Customer] = []
+        for _ in range(plan.complaints):
+            if not left:  # several different customers; only a tiny world repeats one
+                left = list(pool)
+            c = rng.choices(left, weights=[x.weight for x in left])[0]
+            left.remove(c)
+            # most customers unpack the batch early in the week
+            rk_day = BAD_BATCH_WEEK + timedelta(days=rng.choices(range(5), weights=[3, 3, 2, 1, 1])[0])
+            deal = self.new_deal(c, "rk", rk_day, reason="damaged")  # delivery note 0-3 days before
+            # the batch's product is the first line: the complaint texts and the credit note name it
+            prev = next((ls for ls in deal.lines if ls.product.sku == product.sku), None)
+            head = LineSpec(product, Decimal(rng.choice([2, 3, 4, 5, 6, 8])), prev.price if prev else product.price)
+            deal.versions[-1] = [head] + [ls for ls in deal.lines if ls is not prev]
+            # the service team is swamped that week: answers take a few days, credit notes a week or two
+            deal.rel["rk_reply"] = deal.rel["rk"] + rng.randint(1, 4)
+            deal.rel["gs"] = max(deal.rel["rk"], deal.rel["re"]) + rng.randint(6, 14)
+            deal.used.add("rk")
+            deals.append(deal)
+        written = 0
+        for i in sorted(rng.sample(range(len(deals)), plan.delivery_notes)):
+            deal = deals[i]
+            deal.used.add("ls")
+            variant = self.custno_variant(deal.lang)
+            blob, nums, d = self.build_dn_pdf(deal, variant)
+            c = deal.customer
+            key = self.write(c.tenant, f"erp/lieferscheine/{d.year}/{nums['delivery_note_number']}.pdf", blob)
+            self.add_gt(
+                key, c.tenant, [c], "delivery_note", deal.lang, "pdf", d, nums, hard_case=self.variant_tag(variant)
+            )
+            written += 1
+        replies = set(rng.sample(range(len(deals)), plan.replies))
+        for i, deal in enumerate(deals):
+            written += self.complaint_docs(deal.customer, deal, thread=i in replies)
+        for i in sorted(rng.sample(range(len(deals)), plan.credit_notes)):
+            deal = deals[i]
+            deal.used.add("gs")
+            variant = self.custno_variant(deal.lang)
+            blob, nums, d = self.build_cn_pdf(deal, variant)
+            c = deal.customer
+            key = self.write(c.tenant, f"erp/gutschriften/{d.year}/{nums['credit_note_number']}.pdf", blob)
+            self.add_gt(
+                key, c.tenant, [c], "credit_note", deal.lang, "pdf", d, nums, hard_case=self.variant_tag(variant)
+            )
+            written += 1
+        assert written == plan.documents, (written, plan)
+        return written
+
     # ================================================================== driver
+    def per_item(self, item: str) -> int:
+        if item == "bad_batch":
+            assert self.bad_batch is not None
+            return self.bad_batch.documents
+        return PLAN[item][0]
+
     def plan(self) -> list[str]:
-        n = self.n_docs
+        # the bad batch's documents are part of the budget: the shares apply to the rest
+        n = self.n_docs - (self.bad_batch.documents if self.bad_batch else 0)
         counts = {}
         for name, (per, share) in PLAN.items():
             k = int(n * share / per + 0.5)
-            if n >= 100:
+            if self.n_docs >= 100:
                 k = max(k, 1)
             counts[name] = k
         total = sum(counts[t] * PLAN[t][0] for t in counts)
@@ -2473,11 +2589,13 @@ class World:
             total -= PLAN[name][0]
         items = [name for name in PLAN for _ in range(counts[name])]
         self.rng.shuffle(items)
+        if self.bad_batch:
+            items.insert(0, "bad_batch")  # first, so that it always fits into the budget
         return items
 
     def run(self) -> None:
         items = self.plan()
-        planned = [PLAN[i][0] for i in items]
+        planned = [self.per_item(i) for i in items]
         remaining_planned = sum(planned)
         emitted = 0
         for item, per in zip(items, planned, strict=True):
@@ -2617,8 +2735,18 @@ def generate(out_dir: Path, customers: int = 60, documents: int = 400, seed: int
             "documents counts ground-truth documents incl. e-mail attachments (doc_key '<eml>#<filename>')",
             "ingest each tenant folder separately (--tenant nord / --tenant sued); customers.csv holds both tenants",
             "no .msg files: Outlook OLE .msg cannot be written with the available libraries",
+            "story: older history (> 3 months) is seasonal - busy spring and autumn, a dip in August and "
+            "around Christmas/New Year",
         ],
     )
+    if world.bad_batch:
+        b = world.bad_batch
+        manifest.notes.append(
+            f"story: complaint spike in the week of {BAD_BATCH_WEEK.isoformat()} (ISO week "
+            f"{BAD_BATCH_WEEK.isocalendar()[0]}-W{BAD_BATCH_WEEK.isocalendar()[1]:02d}): a bad delivery batch of "
+            f"{BAD_BATCH_SKU} from tenant {BAD_BATCH_TENANT} - {b.complaints} 'damaged' complaint e-mails from "
+            f"different customers, {b.replies} replies, {b.credit_notes} credit notes, {b.delivery_notes} delivery notes"
+        )
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )

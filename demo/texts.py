@@ -799,9 +799,9 @@ COMPLAINT = {
             ),
             (
                 "Dringend: Lieferung {au} überfällig",
-                "wir warten weiterhin auf die Ware aus Auftrag {au}. Zugesagter Termin war der {d_promised}. "
-                "Sollte die Lieferung nicht bis Ende der Woche erfolgen, müssen wir uns Schritte vorbehalten."
-                "{kn_sentence}",
+                "wir warten weiterhin auf die Ware aus Auftrag {au}; die Lieferung ist deutlich verspätet. "
+                "Zugesagter Termin war der {d_promised}. Sollte die Lieferung nicht bis Ende der Woche erfolgen, "
+                "müssen wir uns Schritte vorbehalten.{kn_sentence}",
             ),
         ],
         "en": [
@@ -894,16 +894,16 @@ COMPLAINT = {
             (
                 "Rechnung {re} – Preisdifferenz",
                 "bei der Prüfung Ihrer Rechnung {re} ist uns aufgefallen, dass der Einzelpreis für {product} nicht "
-                "dem vereinbarten Preis entspricht. Die Differenz beträgt {diff}. Wir haben die Rechnung bis zur "
-                "Klärung angehalten.{kn_sentence}",
+                "dem vereinbarten Preis entspricht. Die Differenz beträgt {diff}, Sie haben uns also zu viel "
+                "berechnet. Wir haben die Rechnung bis zur Klärung angehalten.{kn_sentence}",
             ),
         ],
         "en": [
             (
                 "Invoice {re} – incorrect amount",
                 "your invoice {re} of {d_invoice} shows a total of {amount}, whereas {amount_expected} was agreed "
-                "in quotation {an}. Please correct the invoice or issue a credit note for the difference of "
-                "{diff}.{kn_sentence}",
+                "in quotation {an}, so we have been overcharged. Please correct the invoice or issue a credit note "
+                "for the difference of {diff}.{kn_sentence}",
             )
         ],
         "es": [
@@ -917,9 +917,9 @@ COMPLAINT = {
         "tr": [
             (
                 "Fatura {re} – hatalı tutar",
-                "{d_invoice} tarihli {re} numaralı faturanızda {amount} tutarı yer alıyor, oysa {an} numaralı "
-                "teklifte {amount_expected} üzerinde anlaşılmıştı. Lütfen faturayı düzeltiniz veya {diff} "
-                "tutarındaki fark için alacak dekontu düzenleyiniz.{kn_sentence}",
+                "{d_invoice} tarihli {re} numaralı faturanızda yanlış tutar var: {amount} tutarı yer alıyor, oysa "
+                "{an} numaralı teklifte {amount_expected} üzerinde anlaşılmıştı. Lütfen faturayı düzeltiniz veya "
+                "{diff} tutarındaki fark için alacak dekontu düzenleyiniz.{kn_sentence}",
             )
         ],
         "pl": [

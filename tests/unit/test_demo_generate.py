@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import re
+import statistics
 from collections import Counter
 from datetime import date, timedelta
 from email import policy
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from demo import ids
-from demo.generate import REGISTERS, generate
+from demo import data, ids, texts
+from demo.generate import BAD_BATCH_SKU, BAD_BATCH_TENANT, BAD_BATCH_WEEK, REGISTERS, BadBatch, World, generate
 
 NOW = date(2026, 11, 20)
 NUMBER_RE = {
@@ -344,3 +345,176 @@ def test_office_files_have_fixed_metadata(corpus) -> None:
                 assert value[2:] in text.replace(" ", "")
             elif key in NUMBER_RE:
                 assert value in text
+
+
+# --------------------------------------------------------------------------- the story for manager dashboards
+
+#: words a keyword classifier can find, per complaint reason and language (lower case)
+REASON_WORDS = {
+    "late": {
+        "de": r"lieferverzug|verspätet|verzögert",
+        "en": r"\blate\b|delay",
+        "es": r"retras",
+        "tr": r"gecikme|\bgeç\b",
+        "pl": r"opóźnion|opóźnieni",
+    },
+    "damaged": {
+        "de": r"beschädigt|transportschaden",
+        "en": r"damaged",
+        "es": r"dañad",
+        "tr": r"hasarlı",
+        "pl": r"uszkodzon",
+    },
+    "wrong_amount": {
+        "de": r"falscher betrag|rechnungsbetrag|zu viel berechnet",
+        "en": r"wrong amount|overcharged",
+        "es": r"importe incorrecto",
+        "tr": r"yanlış tutar",
+        "pl": r"błędna kwota",
+    },
+}
+HIGH_SEASON, LOW_SEASON = (3, 4, 5, 9, 10, 11), (8, 12, 1)
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _incoming_complaints(gt: list[dict]) -> list[dict]:
+    """Complaints as a dashboard counts them: the customers' (also forwarded/scanned), not our replies."""
+    return [g for g in gt if g["register"] == "complaint" and g["hard_case"] != "thread_reply"]
+
+
+def _month_rates(gt: list[dict]) -> dict[int, float]:
+    """Documents per calendar day, by month of the year, in the history older than 3 months (without the spike)."""
+    lo, hi = NOW - timedelta(days=730), NOW - timedelta(days=92)
+    spike = (BAD_BATCH_WEEK - timedelta(days=7), BAD_BATCH_WEEK + timedelta(days=28))
+    days: Counter[int] = Counter()
+    d = lo
+    while d <= hi:
+        if not spike[0] <= d <= spike[1]:
+            days[d.month] += 1
+        d += timedelta(days=1)
+    docs = Counter(
+        d.month
+        for d in (date.fromisoformat(g["doc_date"]) for g in gt)
+        if lo <= d <= hi and not spike[0] <= d <= spike[1]
+    )
+    return {m: docs[m] / days[m] for m in range(1, 13)}
+
+
+def _season_ratio(rates: dict[int, float]) -> float:
+    return statistics.mean(rates[m] for m in HIGH_SEASON) / statistics.mean(rates[m] for m in LOW_SEASON)
+
+
+def test_complaint_texts_name_their_reason() -> None:
+    for reason, by_lang in texts.COMPLAINT.items():
+        assert set(by_lang) == set(texts.LANGS), reason
+        for lang, variants in by_lang.items():
+            for subject, body in variants:
+                text = f"{subject} {body}".lower()
+                assert re.search(REASON_WORDS[reason][lang], text), (reason, lang, subject)
+                for other in REASON_WORDS.keys() - {reason}:
+                    assert not re.search(REASON_WORDS[other][lang], text), (reason, other, lang, subject)
+
+
+def test_bad_batch_fits_the_budget(tmp_path: Path) -> None:
+    assert BadBatch.for_documents(99) is None
+    assert 8 <= BadBatch.for_documents(400).complaints <= 12
+    assert BadBatch.for_documents(100_000).complaints == 40
+    for n in (99, 100, 110, 400, 1500, 5000):
+        world = World(tmp_path, 20, n, 7)
+        items = world.plan()
+        assert items.count("bad_batch") == (n >= 100)
+        assert sum(world.per_item(i) for i in items) <= n  # fillers top up the rest
+
+
+def test_bad_batch_complaint_spike(corpus) -> None:
+    root, manifest, gt = corpus
+    assert BAD_BATCH_WEEK.weekday() == 0 and 150 <= (NOW - BAD_BATCH_WEEK).days <= 185
+    incoming = _incoming_complaints(gt)
+    weekly = Counter(_monday(date.fromisoformat(g["doc_date"])) for g in incoming)
+    before = [weekly[BAD_BATCH_WEEK - timedelta(weeks=i)] for i in range(1, 9)]
+    assert weekly[BAD_BATCH_WEEK] >= 8
+    assert weekly[BAD_BATCH_WEEK] > statistics.mean(before) + 2 * statistics.stdev(before), (weekly, before)
+    # damaged goods of one batch (one product, delivery notes of the days before), several customers, one tenant
+    product = next(p for p in data.PRODUCTS if p.sku == BAD_BATCH_SKU)
+    batch = []
+    for g in incoming:
+        if _monday(date.fromisoformat(g["doc_date"])) != BAD_BATCH_WEEK or g["kind"] != "eml":
+            continue
+        msg = email.message_from_bytes(_blob(root, g["doc_key"]), policy=policy.default)
+        text = f"{msg['Subject']} {msg.get_body(('plain',)).get_content()}".lower()
+        if product.names[g["language"]].lower() in text and re.search(REASON_WORDS["damaged"][g["language"]], text):
+            batch.append(g)
+    assert len(batch) >= 8
+    assert {g["tenant"] for g in batch} == {BAD_BATCH_TENANT}
+    assert len({g["customer_ids"][0] for g in batch}) >= 4
+    assert all(re.fullmatch(NUMBER_RE["delivery_note_number"], g["numbers"]["delivery_note_number"]) for g in batch)
+    # answers follow a few days later: replies (time to first response) and credit notes
+    customers = {g["customer_ids"][0] for g in batch}
+    notes = {g["numbers"]["delivery_note_number"] for g in batch}
+    replies = [g for g in gt if g["hard_case"] == "thread_reply" and g["numbers"].get("delivery_note_number") in notes]
+    assert len(replies) >= 2
+    assert all(
+        BAD_BATCH_WEEK < date.fromisoformat(g["doc_date"]) <= BAD_BATCH_WEEK + timedelta(days=14) for g in replies
+    )
+    credits = [
+        g
+        for g in gt
+        if g["register"] == "credit_note"
+        and g["customer_ids"][0] in customers
+        and BAD_BATCH_WEEK < date.fromisoformat(g["doc_date"]) <= BAD_BATCH_WEEK + timedelta(days=35)
+    ]
+    assert credits
+    assert any(BAD_BATCH_WEEK.isoformat() in note for note in manifest["notes"])
+
+
+def test_same_seed_same_bytes_with_story(corpus, tmp_path: Path) -> None:
+    root, _, _ = corpus
+    again = tmp_path / "again"
+    generate(again, customers=16, documents=110, seed=7)  # the corpus fixture's arguments
+    assert _tree_digest(again) == _tree_digest(root)
+
+
+def test_sample_date_is_seasonal_before_the_last_quarter(tmp_path: Path) -> None:
+    world = World(tmp_path, 4, 10, 3)
+    days = [(NOW - world.sample_date()).days for _ in range(20_000)]
+    # the recent shares stay (saved views like "complaints of the last 14 days")
+    assert 0.05 < sum(d < 5 for d in days) / len(days) < 0.09
+    assert 0.14 < sum(d < 14 for d in days) / len(days) < 0.20
+    assert 0.36 < sum(d < 92 for d in days) / len(days) < 0.44
+    assert all(NOW - timedelta(days=d) <= NOW and (NOW - timedelta(days=d)).weekday() < 5 for d in days)
+    older = [{"doc_date": (NOW - timedelta(days=d)).isoformat()} for d in days]
+    rates = _month_rates(older)
+    assert max(rates.values()) >= 2 * min(rates.values())
+    assert _season_ratio(rates) >= 1.8
+    assert rates[10] > rates[8] and rates[4] > rates[12]
+
+
+def test_corpus_history_is_seasonal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1500 documents: large enough for month statistics. Rendering the files is what takes the time and does
+    not change the dates, so the renderers are stubbed here (the other tests check real files)."""
+    import demo.generate as gen
+
+    for name in (
+        "render_business_pdf",
+        "render_image_pdf",
+        "render_letter",
+        "to_png",
+        "to_tiff",
+        "to_bilevel",
+        "render_contract_docx",
+        "render_pricelist_xlsx",
+    ):
+        monkeypatch.setattr(gen, name, lambda *args, **kwargs: b"stub")
+    out = tmp_path / "big"
+    generate(out, customers=60, documents=1500, seed=7)
+    gt = [json.loads(line) for line in (out / "ground_truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(gt) == 1500
+    rates = _month_rates(gt)
+    assert max(rates.values()) >= 1.5 * min(rates.values()), rates
+    # not just noise: spring/autumn against August and Christmas/New Year (a flat history gives ~1.0)
+    assert _season_ratio(rates) >= 1.5, rates
+    days = [(NOW - date.fromisoformat(g["doc_date"])).days for g in gt]
+    assert sum(d < 14 for d in days) / len(days) > 0.08 and sum(d < 92 for d in days) / len(days) > 0.3
