@@ -57,6 +57,7 @@ demo: demo-data services-up
 	$(BIN)/cockpit worker --detach
 	$(BIN)/cockpit ingest $(DEMO_DIR)/nord --tenant nord --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-nord.json
 	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-sued.json
+	$(BIN)/cockpit backfill
 	$(BIN)/cockpit seed-views
 
 serve: install

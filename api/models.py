@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from flask_openapi3 import FileStorage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from search.request import DATE_FIELDS, FACET_NAMES, DateRange, SearchRequest
+from search.request import CUSTOMER_ATTRS, DATE_FIELDS, FACET_NAMES, DateRange, SearchRequest
 
 # "register" is a classmethod of abc.ABCMeta, which pydantic models inherit: a field of that name would take the
 # method as its default in subclasses. Our fields are `register_`, named "register" on the wire (alias).
@@ -24,7 +24,21 @@ warnings.filterwarnings("ignore", message='Field name "register"', category=User
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 Text = Annotated[str, Field(max_length=200)]
-FacetName = Literal["register", "customer", "month", "language", "source", "status", "entity", "filing", "tenant"]
+FacetName = Literal[
+    "register",
+    "customer",
+    "month",
+    "language",
+    "source",
+    "status",
+    "entity",
+    "filing",
+    "tenant",
+    "channel",
+    "direction",
+    "reason",
+    "currency",
+]
 FACET_FIELD = FACET_NAMES
 FACET_NAME = {v: k for k, v in FACET_FIELD.items()}
 FilterValues = Annotated[list[Text], Field(max_length=50)]
@@ -75,11 +89,18 @@ class SearchQuery(Strict):
     entity: FilterValues = []
     filing: FilterValues = []
     tenant: FilterValues = []
+    channel: FilterValues = []
+    direction: FilterValues = []
+    reason: FilterValues = []
+    currency: FilterValues = []
+    segment: FilterValues = Field([], description="customers' segment (master data)")
+    manager: FilterValues = Field([], description="customers' account manager (login)")
+    department: FilterValues = Field([], description="customers' department")
     date_field: Literal["doc_date", "received_at", "indexed_at"] = "doc_date"
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     versions: Literal["latest", "all"] = "latest"
-    facets: Annotated[list[FacetName], Field(max_length=9)] = []
+    facets: Annotated[list[FacetName], Field(max_length=13)] = []
     size: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2000, description="the `next_cursor` of the previous page")
 
@@ -104,6 +125,7 @@ class SearchQuery(Strict):
             date_range=date_range, latest_only=self.versions == "latest", size=self.size,
             page=1 if self.group else page, group_page=page if self.group else 1,
             facets=wanted if facets else (),
+            customer_attrs={k: tuple(getattr(self, k)) for k in CUSTOMER_ATTRS if getattr(self, k)},
         )  # fmt: skip
 
 

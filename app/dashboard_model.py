@@ -81,6 +81,7 @@ class Point:
     label: str = ""  # a display label for x (customer names)
     drill: Drill | None = None
     flag: bool = False  # a spike week
+    of: int | None = None  # the documents a rate is of (complaint rate: complaints `count` of `of` documents)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Panel:
     figures: Mapping[str, Any] = field(default_factory=dict)  # KPIs: median_days, p90_days, trend …
     notes: tuple[Message, ...] = ()
     period: tuple[str, str] | None = None  # the dates the panel covers (ISO)
+    axis: tuple[str, ...] = ()  # every bucket of a time axis, also the empty ones (stacked panels)
 
     @property
     def empty(self) -> bool:
@@ -107,6 +109,7 @@ class Dashboard:
     messages: tuple[Message, ...] = ()
     scope_note: Message | None = None  # agents: whose customers they see
     documents: int = 0
+    options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # filter values: segment, manager …
 
 
 # ----------------------------------------------------------------------------------------------- periods

@@ -29,6 +29,7 @@ from domain.errors import Message
 from search import dashboards as Q
 
 SPIKE_MIN = 3
+BASELINE_WEEKS = 8  # a week's spike baseline: the 8 weeks before it
 MIN_DOCS_FOR_RATE = 5
 TOP = 10
 DATE_PARAM = {"doc_date": "doc", "indexed_at": "indexed", "received_at": "received"}
@@ -98,16 +99,24 @@ def events(resp: Mapping[str, Any]) -> list[tuple[tuple[str, ...], dt.date]]:
 # ------------------------------------------------------------------------------------------------ complaints
 
 
+def _spike(c: int, before: list[int]) -> bool:
+    """At least SPIKE_MIN and more than mean + 2σ (population σ) of `before`, in exact integer arithmetic:
+    c − m > 2σ ⇔ n·c − Σx > 0 and (n·c − Σx)² > 4·(n·Σx² − (Σx)²). (A float σ from a rolling window is off by an
+    ulp often enough to flag a week that sits exactly on the line, e.g. 16 after a baseline of mean 7, σ 4.5.)"""
+    n, s, q = len(before), sum(before), sum(x * x for x in before)
+    d = n * c - s
+    return c >= SPIKE_MIN and d > 0 and d * d > 4 * (n * q - s * s)
+
+
 def complaints_weekly(resp: Mapping[str, Any], base: Base, first_week: dt.date) -> Panel:
     weeks = [(_day(b["key_as_string"]), int(b["doc_count"])) for b in _aggs(resp).get("weeks", {}).get("buckets", [])]
-    s = pd.Series([c for _, c in weeks], index=[d for d, _ in weeks], dtype=float)
-    base_mean = s.shift(1).rolling(8, min_periods=8).mean()
-    base_std = s.shift(1).rolling(8, min_periods=8).std(ddof=0)
+    counts = [c for _, c in weeks]
     points = []
     shown = [(d, c) for d, c in weeks if d >= first_week]
-    for d, c in shown:
-        mean, std = base_mean.get(d), base_std.get(d)
-        spike = bool(c >= SPIKE_MIN and mean is not None and not np.isnan(mean) and c > mean + 2 * std)
+    for k, (d, c) in enumerate(weeks):
+        if d < first_week:
+            continue
+        spike = k >= BASELINE_WEEKS and _spike(c, counts[k - BASELINE_WEEKS : k])
         lo, hi = clip(d, d + dt.timedelta(days=6), (first_week, base.today))
         points.append(Point(x=d.isoformat(), value=c, count=c, flag=spike, drill=base.drill(Q.COMPLAINT, lo, hi)))
     figures: dict[str, Any] = {"count": sum(c for _, c in shown), "spikes": sum(p.flag for p in points)}
@@ -185,6 +194,10 @@ def _registers(base: Base) -> dict[str, tuple[str, ...]]:
     return {"register": base.scope.registers} if base.scope.registers else {}
 
 
+def _axis(buckets: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(_day(b["key_as_string"]).isoformat() for b in buckets)
+
+
 def _stacked(buckets: list[dict[str, Any]], sub: str, facet: str, base: Base, unit: str, fld: str = "doc_date",
              extra: Mapping[str, tuple[str, ...]] | None = None) -> list[Point]:  # fmt: skip
     points = []
@@ -206,14 +219,14 @@ def volume_register(resp: Mapping[str, Any], base: Base) -> Panel:
     if undated := int(aggs.get("undated", {}).get("doc_count", 0)):
         notes.append(Message("dash.note.undated", {"n": undated}))
     return Panel("volume_register", "stacked", tuple(points), {"count": sum(p.value for p in points)}, tuple(notes),
-                 base.span())  # fmt: skip
+                 base.span(), _axis(aggs.get("months", {}).get("buckets", [])))  # fmt: skip
 
 
 def volume_channel(resp: Mapping[str, Any], base: Base) -> Panel:
     buckets = _aggs(resp).get("weeks", {}).get("buckets", [])
     points = _stacked(buckets, "ch", "channel", base, "week", extra=_registers(base))
     return Panel("volume_channel", "stacked", tuple(points), {"count": sum(p.value for p in points)},
-                 period=base.span())  # fmt: skip
+                 period=base.span(), axis=_axis(buckets))  # fmt: skip
 
 
 def volume_language(resp: Mapping[str, Any], base: Base) -> Panel:
@@ -299,14 +312,14 @@ def complaint_rate_top(resp: Mapping[str, Any], base: Base, names: Mapping[str, 
     for r in df.sort_values(["rate", "complaints", "customer"], ascending=[False, False, True]).head(TOP).itertuples():
         drill = base.drill({**Q.COMPLAINT, "customer_ids": (r.customer,)}, lo, hi)
         points.append(Point(x=r.customer, label=names.get(r.customer, r.customer), value=round(float(r.rate), 4),
-                            count=int(r.complaints), series=str(int(r.documents)), drill=drill))  # fmt: skip
+                            count=int(r.complaints), of=int(r.documents), drill=drill))  # fmt: skip
     return Panel("complaint_rate_top", "bar", tuple(points), {},
                  (Message("dash.note.rate", {"n": MIN_DOCS_FOR_RATE}),), base.span())  # fmt: skip
 
 
 def quiet_customers(resp: Mapping[str, Any], base: Base, customers: list[dict[str, Any]], days: int) -> Panel:
     last = {str(b["key"]): b["last"].get("value_as_string") for b in _aggs(resp).get("cust", {}).get("buckets", [])}
-    since = base.today - dt.timedelta(days=days)
+    since = base.today - dt.timedelta(days=days - 1)  # "the last 90 days": today and the 89 days before (as "90d")
     rows = []
     for c in customers:
         cid = str(c["customer_id"])
@@ -332,7 +345,8 @@ def filing_weekly(resp: Mapping[str, Any], base: Base) -> Panel:
     auto = sum(p.value for p in points if p.series == "auto")
     review = sum(p.value for p in points if p.series == "review")
     return Panel("filing_weekly", "stacked", tuple(points),
-                 {"count": n, "auto_rate": auto / n if n else None, "review_open": review}, period=base.span())  # fmt: skip
+                 {"count": n, "auto_rate": auto / n if n else None, "review_open": review}, period=base.span(),
+                 axis=_axis(buckets))  # fmt: skip
 
 
 def ingest_failures(resp: Mapping[str, Any], base: Base) -> Panel:

@@ -31,6 +31,7 @@ from domain.principal import SEARCH, Principal
 from search import customer_scope
 from search import dashboards as Q
 from search.repository import ReadFailed
+from search.request import CUSTOMER_ATTRS
 from views.dates import local_today
 
 log = logging.getLogger(__name__)
@@ -72,15 +73,15 @@ def _compute(ctx: AppContext, principal: Principal, req: DashboardRequest, today
         messages.append(Message("dash.msg.tenant_ignored"))
     attrs, scope_note = _effective_attrs(principal, req)
     try:
-        customers = [c for c in customer_scope.customers_of(ctx.repo, principal, attrs)
-                     if not tenants or c.get("tenant") in tenants]  # fmt: skip
-        if attrs and not customers and principal.role == "agent":
-            attrs, scope_note = {}, Message("dash.scope.agent_tenant", {"department": principal.department or ""})
-            customers = [c for c in customer_scope.customers_of(ctx.repo, principal, {})
-                         if not tenants or c.get("tenant") in tenants]  # fmt: skip
+        everyone = [c for c in customer_scope.customers_of(ctx.repo, principal, {})
+                    if not tenants or c.get("tenant") in tenants]  # fmt: skip
     except ReadFailed as exc:
         log.warning("dashboard customers failed: %s", exc)
         return Dashboard(req, ("", ""), {}, (FAILED,))
+    customers = _matching(everyone, attrs)
+    if attrs and not customers and principal.role == "agent":
+        attrs, scope_note = {}, Message("dash.scope.agent_tenant", {"department": principal.department or ""})
+        customers = everyone
     customer_in: tuple[str, ...] | None = tuple(str(c["customer_id"]) for c in customers) if attrs else None
     if req.customer_id:
         customer_in = (req.customer_id,)
@@ -96,6 +97,7 @@ def _compute(ctx: AppContext, principal: Principal, req: DashboardRequest, today
         return Dashboard(req, (period[0].isoformat(), period[1].isoformat()), {}, (*messages, FAILED))
     docs = panels.pop("_documents", None)
     return Dashboard(
+        options=_options(everyone, principal),
         request=req,
         period=(period[0].isoformat(), period[1].isoformat()),
         panels=panels,  # type: ignore[arg-type]
@@ -103,6 +105,19 @@ def _compute(ctx: AppContext, principal: Principal, req: DashboardRequest, today
         scope_note=scope_note,
         documents=int(docs.figures.get("count", 0)) if isinstance(docs, Panel) else 0,
     )
+
+
+def _matching(customers: list[dict[str, Any]], attrs: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """The customers with these master data (as `search.customer_scope` asks Elasticsearch: exact values)."""
+    fields = {name: CUSTOMER_ATTRS[name] for name in attrs}
+    return [c for c in customers if all(str(c.get(fields[n]) or "") in vals for n, vals in attrs.items())]
+
+
+def _options(customers: list[dict[str, Any]], principal: Principal) -> dict[str, tuple[str, ...]]:
+    """The values the filters offer: what the principal's customers have."""
+    out = {name: tuple(sorted({str(c[f]) for c in customers if c.get(f)})) for name, f in CUSTOMER_ATTRS.items()}
+    out["tenant"] = tuple(sorted(principal.tenants)) if len(principal.tenants) > 1 else ()
+    return out
 
 
 def _effective_attrs(principal: Principal, req: DashboardRequest) -> tuple[dict[str, tuple[str, ...]], Message | None]:
@@ -137,7 +152,10 @@ def _panels(
     bodies: dict[str, tuple[str, dict[str, Any]]] = {
         "complaints_weekly": ("documents", Q.complaints_weekly_body(principal, base.scope, weeks)),
         "complaints_open_age": ("documents", Q.open_complaints_by_age_body(principal, base.scope, today)),
-        "complaint_events": ("documents", Q.complaint_events_body(principal, b["complaint_response"].scope, MAX_EVENTS)),
+        "complaint_events": (
+            "documents",
+            Q.complaint_events_body(principal, b["complaint_response"].scope, MAX_EVENTS),
+        ),
     }
     if one:
         bodies["revenue_monthly"] = ("documents", Q.revenue_monthly_body(principal, b["revenue_top"].scope))
@@ -166,7 +184,9 @@ def _panels(
     if complaints:
         cids = tuple(sorted({c for cs, _ in complaints for c in cs}))
         since = min(d for _, d in complaints)
-        answers_resp = ctx.repo.search("documents", Q.response_events_body(principal, base.scope, since, MAX_EVENTS, cids))
+        answers_resp = ctx.repo.search(
+            "documents", Q.response_events_body(principal, base.scope, since, MAX_EVENTS, cids)
+        )
     names_by_id = {str(c["customer_id"]): str(c.get("name") or c["customer_id"]) for c in customers}
     out: dict[str, Panel | Any] = {
         "complaints_weekly": P.complaints_weekly(resp["complaints_weekly"], base, trend_start),

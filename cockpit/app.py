@@ -216,7 +216,11 @@ def _nav_links(user: Any, lang: str) -> list[Any]:
                 [_icon("bi-cloud-arrow-up"), " ", t("nav.upload", lang)], href="/neu", active="exact", id="nav-upload"
             )
         )
-    for suffix, key, icon_name in (("views", "nav.views", "bi-bookmark-star"), ("inbox", "nav.inbox", "bi-bell")):
+    for suffix, key, icon_name in (
+        ("views", "nav.views", "bi-bookmark-star"),
+        ("dashboard", "nav.dashboard", "bi-graph-up"),
+        ("inbox", "nav.inbox", "bi-bell"),
+    ):
         page = _page_registered(suffix)
         if page is not None:
             label: list[Any] = [_icon(icon_name), " ", t(key, lang)]

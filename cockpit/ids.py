@@ -72,3 +72,13 @@ QUEUE_PANEL = "queue-panel"
 QUEUE_REFRESH = "queue-refresh"
 QUEUE_RETRY = "queue-retry"
 QUEUE_RETRY_RESULT = "queue-retry-result"
+
+# dashboard page (panel ids are pattern-matching dicts: cockpit.components.dashboard)
+DASH_STATE = "dash-state"
+DASH_PERIOD = "dash-period-select"
+DASH_RANGE = "dash-range"
+DASH_SEGMENT = "dash-segment"
+DASH_MANAGER = "dash-manager"
+DASH_DEPARTMENT = "dash-department"
+DASH_REGISTER = "dash-register"
+DASH_TENANT = "dash-tenant"

@@ -320,7 +320,7 @@ def _iso_date(raw: str | None, name: str, messages: list[Message]) -> str | None
         return _bad(name, messages)
 
 
-def _bad(name: str, messages: list[Message]) -> None:
+def _bad(name: str, messages: list[Message]) -> str | None:
     messages.append(("msg.bad_value", name))
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ DEFAULT_CHANNEL_FOLDERS: dict[str, str] = {"erp": "erp", "crm": "erp", "scans": 
 
 
 def direction_of(register: str, from_is_ours: bool | None) -> str:
-    """"out" for what we sent (a mail from one of our addresses; without a sender: a document we issue), else "in"."""
+    """ "out" for what we sent (a mail from one of our addresses; without a sender: a document we issue), else "in"."""
     if from_is_ours is not None:
         return "out" if from_is_ours else "in"
     return "out" if register in ISSUED_REGISTERS else "in"
@@ -66,6 +67,23 @@ def channel_of(
         if part in rules and rules[part] in CHANNELS:
             return rules[part]
     return "file"
+
+
+def derived_fields(src: dict[str, Any], from_is_ours: bool | None, reason: Callable[[str, str, str], str]) -> dict:
+    """`channel`, `direction` and `complaint_reason` of a document indexed before they existed (back-fill), from
+    what its index entry holds: source kind and path, MIME type, sender, register, text."""
+    sources = src.get("sources") or [{}]
+    register = str(src.get("register") or "")
+    suggested = str((src.get("filing") or {}).get("suggested_register") or register)
+    out: dict[str, Any] = {
+        "channel": channel_of(str(src.get("source_kind") or "file"), str(sources[0].get("uri") or ""),
+                              mime_type=str(src.get("mime_type") or "")),
+        "direction": direction_of(suggested, from_is_ours),
+    }  # fmt: skip
+    if register == "complaint":
+        out["complaint_reason"] = reason(str(src.get("text") or "")[:5000], str(src.get("language") or "de"),
+                                         str(src.get("title") or ""))  # fmt: skip
+    return out
 
 
 def acl_groups_for(register: str) -> list[str]:

@@ -70,7 +70,7 @@ def current_version(es: Elasticsearch, prefix: str, kind: str) -> int | None:
 
 
 def scan_all(
-    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500
+    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500, source: list[str] | None = None
 ) -> Iterator[dict[str, Any]]:
     """Every hit of `query` via point-in-time + search_after (stable under concurrent writes)."""
     pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
@@ -83,6 +83,8 @@ def scan_all(
                 "pit": {"id": pit, "keep_alive": "2m"},
                 "sort": [{"_shard_doc": "asc"}],
             }
+            if source is not None:
+                kwargs["source"] = source
             if after is not None:
                 kwargs["search_after"] = after
             resp = es.search(**kwargs)
@@ -175,3 +177,33 @@ def family_members_many(
             raise RuntimeError(f"family lookup failed: {r['error']}")
         out[family_id] = [h["_source"] | {"_id": h["_id"]} for h in r["hits"]["hits"]]
     return out
+
+
+def backfill(
+    es: Elasticsearch,
+    prefix: str,
+    missing_field: str,
+    derive: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    fields: list[str] | None = None,
+) -> int:
+    """Partial updates for every document without `missing_field` (fields added by a newer version; no
+    painless needed): `derive(source)` gives the new fields. Returns the number of documents updated."""
+    alias = schema.alias_name(prefix, "documents")
+    query = {"bool": {"must_not": [{"exists": {"field": missing_field}}]}}
+    if not es.indices.exists(index=alias) or not es.count(index=alias, query=query)["count"]:
+        return 0
+    add_missing_fields(es, alias, schema.mapping_for("documents"))
+    done = 0
+
+    def actions() -> Iterator[dict[str, Any]]:  # the point in time does not see the updates: streaming is safe
+        nonlocal done
+        for h in scan_all(es, alias, query, source=fields):
+            done += 1
+            yield {"_op_type": "update", "_index": h["_index"], "_id": h["_id"], "doc": derive(h["_source"])}
+
+    failures = bulk_write(es, actions(), chunk_size=500)
+    if failures:
+        raise RuntimeError(f"back-fill failed for {len(failures)} documents: {failures[:3]}")
+    es.indices.refresh(index=alias)
+    return done

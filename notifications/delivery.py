@@ -6,6 +6,10 @@ delivery). Immediate notifications are due at once, daily ones at the next diges
 e-mail per recipient and delivery run. If SMTP is down, everything stays ``queued`` with an exponential
 back-off (1 min … 6 h) and is retried by the next `deliver_pending` — nothing is dropped. A crash while
 ``sending`` is recovered after 15 minutes (at-least-once).
+
+Weekly dashboard digests (`notifications.digests`) share this outbox: each goes out as its own e-mail (text and
+HTML), after the same checks of its recipient, and is ``withdrawn`` when the subscription is gone or the
+recipient's permissions are no longer those its figures were computed with.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.principal import Principal
 from indexing.records import RecordStore
+from notifications import digests
 from notifications.common import Directory, iso, settings_value
-from notifications.mailer import Mailer, SmtpConfig, SmtpUnavailable, build_message
+from notifications.mailer import Mailer, SmtpConfig, SmtpUnavailable, build_digest_message, build_message
 from search import saved
 from search.parse import hits_of
 from search.repository import Repository
@@ -57,6 +63,7 @@ class DeliveryReport:
     requeued: int = 0
     withdrawn: int = 0
     skipped: int = 0
+    digests_sent: int = 0  # weekly dashboard digests (one e-mail each)
     errors: list[str] = field(default_factory=list)
 
 
@@ -110,7 +117,7 @@ def deliver_pending(
         return total
     for _ in range(max_rounds):
         report = _deliver_round(repo, store, now, directory, cfg)
-        for name in ("due", "emails_sent", "notifications_sent", "requeued", "withdrawn", "skipped"):
+        for name in ("due", "emails_sent", "notifications_sent", "requeued", "withdrawn", "skipped", "digests_sent"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.errors += report.errors
         if report.due < DELIVERY_BATCH or report.errors:
@@ -138,14 +145,60 @@ def _claim(
         if not user.email:
             report.skipped += len(_update(store, items, {"email_status": "no_address"}, claim=True))
             continue
+        weekly = [h for h in items if _is_digest(h)]
+        items = [h for h in items if not _is_digest(h)]
+        claimed_digests = _claim_digests(repo, store, user, weekly, now, report)
         allowed = accessible(repo, user, sorted({h["_source"]["doc_id"] for h in items}))
         gone = [h for h in items if h["_source"]["doc_id"] not in allowed]
         report.withdrawn += len(_update(store, gone, {"email_status": "withdrawn"}, claim=True))
         keep = [h for h in items if h["_source"]["doc_id"] in allowed]
         claimed = _update(store, keep, {"email_status": "sending", "email_claimed_at": iso(now)}, claim=True)
-        if claimed:
-            outgoing.append((user, claimed))
+        if claimed or claimed_digests:
+            outgoing.append((user, claimed + claimed_digests))
     return outgoing
+
+
+def _is_digest(hit: dict[str, Any]) -> bool:
+    return hit["_source"].get("kind") == digests.DIGEST_KIND
+
+
+def _claim_digests(
+    repo: Repository, store: RecordStore, user: Principal, hits: list[dict[str, Any]], now: dt.datetime,
+    report: DeliveryReport,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """A recipient's weekly digests: withdrawn when unsubscribed or computed with other permissions than theirs
+    now (the subscription then computes the week again), the others claimed."""
+    if not hits:
+        return []
+    live = digests.live_subscription_ids(repo, sorted({str(h["_source"].get("subscription_id")) for h in hits}))
+    scope = digests.digest_scope(user)
+    unsubscribed = [h for h in hits if h["_source"].get("subscription_id") not in live]
+    changed = [h for h in hits if h["_source"].get("subscription_id") in live and h["_source"].get("scope") != scope]
+    report.withdrawn += len(_update(store, unsubscribed, {"email_status": "withdrawn"}, claim=True))
+    for h in _update(store, changed, {"email_status": "withdrawn", "email_last_error": "permissions changed"},
+                     claim=True):  # fmt: skip
+        report.withdrawn += 1
+        digests.reset_week(store, str(h["_source"]["subscription_id"]))
+    keep = [h for h in hits if h not in unsubscribed and h not in changed]
+    return _update(store, keep, {"email_status": "sending", "email_claimed_at": iso(now)}, claim=True)
+
+
+def _messages(
+    cfg: SmtpConfig, user: Principal, items: list[dict[str, Any]]
+) -> list[tuple[EmailMessage, list[dict[str, Any]]]]:
+    """One e-mail for the recipient's view notifications, one for each weekly digest."""
+    out: list[tuple[EmailMessage, list[dict[str, Any]]]] = []
+    views = [h for h in items if not _is_digest(h)]
+    if views:
+        sources = [h["_source"] for h in views]
+        digest = all(s.get("frequency") == "daily" for s in sources)
+        out.append((build_message(cfg, user.email or "", user.name, user.lang, sources, digest=digest), views))
+    for h in items:
+        if _is_digest(h):
+            s = h["_source"]
+            lang = s.get("lang") or user.lang
+            out.append((build_digest_message(cfg, user.email or "", user.name, lang, s.get("body") or {}), [h]))
+    return out
 
 
 def _deliver_round(
@@ -174,19 +227,20 @@ def _deliver_round(
 
     try:
         with Mailer(cfg) as mailer:
-            for user, items in outgoing:
-                sources = [h["_source"] for h in items]
-                digest = all(s.get("frequency") == "daily" for s in sources)
-                msg = build_message(cfg, user.email or "", user.name, user.lang, sources, digest=digest)
-                try:
-                    mailer.send(msg)
-                except Exception as exc:  # noqa: BLE001 - smtplib and sockets raise many kinds
-                    report.errors.append(f"{user.login}: {type(exc).__name__}: {exc}")
-                    requeue(items, f"{type(exc).__name__}: {exc}")
-                    continue
-                _update(store, items, {"email_status": "sent", "email_sent_at": iso(now)})
-                report.emails_sent += 1
-                report.notifications_sent += len(items)
+            for user, all_items in outgoing:
+                for msg, items in _messages(cfg, user, all_items):
+                    try:
+                        mailer.send(msg)
+                    except Exception as exc:  # noqa: BLE001 - smtplib and sockets raise many kinds
+                        report.errors.append(f"{user.login}: {type(exc).__name__}: {exc}")
+                        requeue(items, f"{type(exc).__name__}: {exc}")
+                        continue
+                    _update(store, items, {"email_status": "sent", "email_sent_at": iso(now)})
+                    report.emails_sent += 1
+                    if any(_is_digest(h) for h in items):
+                        report.digests_sent += 1
+                    else:
+                        report.notifications_sent += len(items)
     except SmtpUnavailable as exc:
         log.warning("SMTP unavailable (%s): %d notifications stay queued", exc, sum(len(i) for _, i in outgoing))
         report.errors.append(str(exc))

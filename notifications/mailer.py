@@ -1,4 +1,5 @@
-"""Notification e-mails over SMTP (plain text, German or English by the recipient's language). I/O only here.
+"""Notification e-mails over SMTP (plain text, German or English by the recipient's language; the weekly
+dashboard digest also as HTML, rendered by `notifications.digest_mail`). I/O only here.
 
 `SmtpConfig.from_settings()` reads ``smtp_host``, ``smtp_port``, ``smtp_tls`` ("starttls" | "ssl" | "none"),
 ``smtp_user``, ``smtp_password``, ``smtp_from``, ``smtp_timeout_s`` and ``public_base_url`` from
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
 from i18n import t
+from notifications.digest_mail import render_digest
 
 
 @dataclass(frozen=True)
@@ -160,4 +162,21 @@ def build_message(
     msg["Message-ID"] = make_msgid(domain="dossier-cockpit")
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content("\n".join(lines), charset="utf-8")
+    return msg
+
+
+def build_digest_message(
+    cfg: SmtpConfig, to_addr: str, name: str, lang: str, content: Mapping[str, Any]
+) -> EmailMessage:
+    """The weekly dashboard digest (an outbox record's content): plain text with an HTML alternative."""
+    rendered = render_digest(content, lang, name or to_addr, cfg.base_url)
+    msg = EmailMessage()
+    msg["Subject"] = rendered.subject
+    msg["From"] = cfg.sender
+    msg["To"] = to_addr
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="dossier-cockpit")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text, charset="utf-8")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return msg

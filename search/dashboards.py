@@ -206,11 +206,17 @@ def response_events_body(
 
 
 def volume_by_register_body(principal: Principal, scope: DashboardScope) -> dict[str, Any]:
+    """Documents per month and register in the period, and beside them the undated ones (no month to count them
+    in): the query takes the period's documents or those without a date, the months only see the dated ones."""
     aggs = {
         "months": _hist("doc_date", "month", scope.period, scope.tz, aggs={"reg": _terms("register", 20)}),
         "undated": {"missing": {"field": "doc_date"}},
     }
-    return _body(principal, scope, Slice(_registers(scope), scope.period), aggs)
+    body = _body(principal, scope, Slice(_registers(scope)), aggs)
+    if (in_period := scope.period.clause(scope.tz)) is not None:
+        undated = {"bool": {"must_not": [{"exists": {"field": "doc_date"}}]}}
+        body["query"]["bool"]["filter"].append({"bool": {"should": [in_period, undated], "minimum_should_match": 1}})
+    return body
 
 
 def volume_by_channel_body(principal: Principal, scope: DashboardScope) -> dict[str, Any]:
@@ -252,12 +258,18 @@ def revenue_by_group_body(
 ) -> dict[str, Any]:
     """Invoice totals and credit notes per group of customers (segment, account manager) and currency."""
     buckets = {name: customer_in_clause(ids) for name, ids in sorted(groups.items())}
-    aggs = {"groups": {"filters": {"filters": buckets or {"none": MATCH_NONE}}, "aggs": _money()}}
+    aggs = {
+        "groups": {"filters": {"filters": buckets or {"none": MATCH_NONE}}, "aggs": _money()},
+        "no_amount": _money()["no_amount"],  # the panel's note, as for the top customers
+    }
     return _body(principal, scope, Slice({"register": REVENUE_REGISTERS}, scope.period), aggs)
 
 
 def revenue_monthly_body(principal: Principal, scope: DashboardScope) -> dict[str, Any]:
-    aggs = {"months": _hist("doc_date", "month", scope.period, scope.tz, aggs=_money())}
+    aggs = {
+        "months": _hist("doc_date", "month", scope.period, scope.tz, aggs=_money()),
+        "no_amount": _money()["no_amount"],  # the panel's note, as for the top customers
+    }
     return _body(principal, scope, Slice({"register": REVENUE_REGISTERS}, scope.period), aggs)
 
 

@@ -17,6 +17,7 @@ from search.permissions import permission_filter, require_principal, tenant_filt
 
 MAX_VIEWS = 2000
 MAX_WINDOW = 10_000  # index.max_result_window  # per listing; a tenant with more views needs paging in the UI
+DIGEST_KIND = "dashboard_digest"  # weekly dashboard digests: subscriptions and outbox records of this kind
 NOTIFICATION_FIELDS = ["tenant", "title", "customer_ids", "customer_names", "register", "doc_date", "is_latest"]
 
 # ------------------------------------------------------------------------------------------------- views
@@ -101,6 +102,18 @@ def subscriptions_body(
         flt.append({"term": {"view_id": view_id}})
     if ids := sorted(set(sub_ids)):
         flt.append({"ids": {"values": ids}})
+    return {"query": {"bool": {"filter": flt, "must_not": [{"term": {"kind": DIGEST_KIND}}]}}, "size": 1000}
+
+
+def digest_subscriptions_body(principal: Principal, *, sub_ids: Iterable[str] = ()) -> dict[str, Any]:
+    """Weekly dashboard digest subscriptions: the principal's own; the system's: all active (for delivery)."""
+    flt: list[dict[str, Any]] = [tenant_filter(principal), {"term": {"kind": DIGEST_KIND}}]
+    if principal.is_system:
+        flt.append({"term": {"active": True}})
+    else:
+        flt.append({"term": {"owner": principal.login}})
+    if ids := sorted(set(sub_ids)):
+        flt.append({"ids": {"values": ids}})
     return {"query": {"bool": {"filter": flt}}, "size": 1000}
 
 
@@ -113,7 +126,9 @@ def inbox_query(principal: Principal, *, unread_only: bool = False, ids: Iterabl
         flt.append({"term": {"read": False}})
     if ids is not None:
         flt.append({"ids": {"values": sorted(set(ids))}})
-    return {"bool": {"filter": flt, "must_not": [{"term": {"email_status": "withdrawn"}}]}}
+    # weekly dashboard digests share the outbox (the notifications index) but are no inbox entries
+    not_listed = [{"term": {"email_status": "withdrawn"}}, {"term": {"kind": DIGEST_KIND}}]
+    return {"bool": {"filter": flt, "must_not": not_listed}}
 
 
 def inbox_body(principal: Principal, *, unread_only: bool = False, size: int = 50, page: int = 1) -> dict[str, Any]:

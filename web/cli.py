@@ -239,22 +239,30 @@ def _print_welcome(host: str, port: int) -> None:
 def deliver(
     every: Annotated[float, typer.Option(help="repeat every N seconds (0 = once)")] = 0.0,
 ) -> None:
-    """Send due notification e-mails (immediate ones and daily digests); retries what failed before."""
+    """Send due notification e-mails (immediate ones, daily digests and the weekly dashboard digests, which are
+    computed at the first run from Monday's digest hour on); retries what failed before."""
     import datetime as dt
 
     from app.context import AppContext
+    from app.digests import enqueue_digests
     from app.notifications import deliver as deliver_due
+    from cockpit.dashboard_links import drill_href
 
     ctx = AppContext.create()
     while True:
-        report = deliver_due(ctx, dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        weekly = enqueue_digests(ctx, now, drill_href=drill_href)
+        report = deliver_due(ctx, now)
+        errors = weekly.errors + report.errors
         console.print(
             f"{dt.datetime.now().isoformat(timespec='seconds')}: due {report.due}, e-mails sent {report.emails_sent} "
-            f"({report.notifications_sent} notifications), requeued {report.requeued}, withdrawn {report.withdrawn}"
-            + (f", errors: {'; '.join(report.errors)[:300]}" if report.errors else "")
+            f"({report.notifications_sent} notifications, {report.digests_sent} weekly digests), requeued "
+            f"{report.requeued}, withdrawn {report.withdrawn}"
+            + (f"; weekly digests of {weekly.week} queued {weekly.queued}" if weekly.queued else "")
+            + (f", errors: {'; '.join(errors)[:300]}" if errors else "")
         )
         if every <= 0:
-            raise typer.Exit(0 if not report.errors else 1)
+            raise typer.Exit(0 if not errors else 1)
         time.sleep(every)
 
 
@@ -267,6 +275,17 @@ def seed_views() -> None:
     ctx = AppContext.create()
     written = seed_examples(ctx.repo, ctx.store)
     console.print(f"{len(written)} example views written" + ("" if written else " (all existed already)"))
+
+
+@app.command()
+def backfill() -> None:
+    """Fill in fields a newer version derives (channel, direction, complaint reason) for documents indexed
+    before; idempotent."""
+    from app.context import AppContext
+    from app.maintenance import backfill_document_fields
+
+    n = backfill_document_fields(AppContext.create())
+    console.print(f"{n} documents updated" if n else "nothing to fill in")
 
 
 def _operator() -> Any:

@@ -326,9 +326,19 @@ def layout(customer_id: str = "", **kwargs: Any) -> Any:
                 ],
                 className="g-3",
             ),
+            _dashboard(u, customer_id, lang),
         ],
         className="dossier-page",
     )
+
+
+def _dashboard(u: Any, customer_id: str, lang: str) -> Any:
+    """The same panels as /dashboard for this customer (clicks and exports: cockpit.pages.dashboard)."""
+    from app.dashboards import customer_dashboard
+    from cockpit.components.dashboard import dossier_section
+
+    board = customer_dashboard(ctx(), u, customer_id)
+    return html.Div(dossier_section(board, lang, customer_id, exports=u.can("export")), className="mt-3")
 
 
 @callback(

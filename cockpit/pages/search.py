@@ -113,7 +113,11 @@ def _toolbar(state: SearchState, result: Any, u: Any, lang: str) -> html.Div:
         [
             html.Div(
                 [
-                    html.Span(C.result_summary(result, state), className="fw-semibold"),
+                    html.Span(
+                        C.result_summary(result, state),
+                        className="fw-semibold",
+                        **C.A({"data-total": str(result.total)}),
+                    ),  # fmt: skip
                     html.Span(took, className="text-muted"),
                 ],
                 className="result-summary",
