@@ -19,7 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from app import dashboards
+from app import dashboards, digests
 from app.dashboard_model import PERIODS, DashboardRequest
 from cockpit import components as C
 from cockpit import ids
@@ -27,6 +27,7 @@ from cockpit.components import dashboard as D
 from cockpit.context import ctx, safe_layout, user
 from cockpit.dashboard_links import dashboard_href, parse_dashboard_params
 from cockpit.i18n import current_lang, fmt_date, fmt_int, t
+from domain.errors import AppError
 from indexing.schema import REGISTERS
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,10 @@ def layout(**kwargs: Any) -> Any:
         [
             D.nav_location(),
             dcc.Store(id=ids.DASH_STATE, data=dashboard_href(req)),
-            html.H1(t("dash.heading", lang), className="h3 mb-1"),
+            html.Div(
+                [html.H1(t("dash.heading", lang), className="h3 mb-1"), _digest_button(u, lang)],
+                className="d-flex justify-content-between align-items-start flex-wrap gap-2",
+            ),
             html.P(
                 t(
                     "dash.period",
@@ -85,6 +89,41 @@ def layout(**kwargs: Any) -> Any:
         ],
         className="dashboard-page",
     )
+
+
+def _digest_button(u: Any, lang: str) -> Any:
+    """Subscribe to (or stop) the weekly e-mail of this dashboard with the filters on screen."""
+    if u.kind != "user":
+        return html.Div()
+    sub = digests.digest_subscription(ctx(), u)
+    label = t("dash.digest.stop" if sub else "dash.digest.subscribe", lang)
+    return html.Div([
+        dbc.Button([C.icon("bi-envelope"), " ", label], id=ids.DASH_DIGEST, size="sm", color="light",
+                   className="toolbar-btn", n_clicks=0, title=t("dash.digest.title", lang)),
+        html.Div(t("dash.digest.active", lang) if sub else "", id=ids.DASH_DIGEST_STATUS, className="small text-muted"),
+    ], className="text-end")  # fmt: skip
+
+
+@callback(
+    Output(ids.DASH_DIGEST_STATUS, "children"),
+    Output(ids.DASH_DIGEST, "children"),
+    Input(ids.DASH_DIGEST, "n_clicks"),
+    State(ids.DASH_STATE, "data"),
+    prevent_initial_call=True,
+)
+def _digest(n: int | None, current: str | None) -> Any:
+    u = user()
+    if not n or u is None:
+        raise PreventUpdate
+    lang = current_lang()
+    try:
+        if digests.digest_subscription(ctx(), u) is not None:
+            digests.unsubscribe_digest(ctx(), u)
+            return t("dash.digest.stopped", lang), [C.icon("bi-envelope"), " ", t("dash.digest.subscribe", lang)]
+        digests.subscribe_digest(ctx(), u, (current or "").partition("?")[2], lang)
+    except AppError as exc:
+        return C.message_text(exc.message, lang), no_update
+    return t("dash.digest.done", lang), [C.icon("bi-envelope"), " ", t("dash.digest.stop", lang)]
 
 
 def _filters(req: DashboardRequest, options: Any, lang: str, *, agent: bool) -> Any:

@@ -99,6 +99,12 @@ def test_every_panel_kind_drills_down_to_its_number(dash_duo, app, artifacts_dir
     wait_for(dash_duo, "#panel-quiet_customers a")
     _click(dash_duo, "#panel-quiet_customers a")
     wait_for(dash_duo, "#dossier-name")
+    # the weekly e-mail of this dashboard, with the filters on screen
+    dash_duo.driver.get(base + "/dashboard?period=90d&segment=A")
+    _click(dash_duo, "#dash-digest")
+    dash_duo.wait_for_contains_text("#dash-digest-status", "Abonniert", timeout=15)
+    dash_duo.driver.get(base + "/dashboard")
+    dash_duo.wait_for_contains_text("#dash-digest", "abbestellen", timeout=15)
     assert severe_logs(dash_duo) == []
 
 
