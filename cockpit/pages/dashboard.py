@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
@@ -50,18 +52,10 @@ def layout(**kwargs: Any) -> Any:
         return C.not_found("notfound.page")
     lang = current_lang()
     req, url_msgs = parse_dashboard_params(kwargs)
-    board = dashboards.dashboard(ctx(), u, req)
+    board, body = _rendered(u, req, lang)
     messages = C.url_messages(url_msgs) + [C.message_text(m, lang) for m in board.messages]
     scope = [html.P(C.message_text(board.scope_note, lang), className="small text-muted mb-2", id="dash-scope")] \
         if board.scope_note else []  # fmt: skip
-    sections = []
-    for name, keys in SECTIONS:
-        cards = [dbc.Col(D.panel_card(board.panels[k], lang, query=dashboard_href(req)), lg=12 if k in WIDE else 6,
-                         md=12 if k in WIDE else 6) for k in keys if k in board.panels]  # fmt: skip
-        if cards:
-            sections.append(html.Section([html.H2(t(f"dash.section.{name}", lang), className="h5 mt-3"),
-                                          dbc.Row(cards, className="g-3")], id=f"dash-section-{name}"))  # fmt: skip
-    body = sections if board.panels else [C.error_panel()]
     return html.Div(
         [
             D.nav_location(),
@@ -91,11 +85,33 @@ def layout(**kwargs: Any) -> Any:
     )
 
 
+def _rendered(u: Any, req: DashboardRequest, lang: str) -> tuple[Any, Any]:
+    """The dashboard and its panels as plain component data, cached like the dashboard itself (per scope,
+    request, day, language and data version): building hundreds of drill-down links is most of a page view."""
+
+    def build() -> tuple[Any, Any]:
+        board = dashboards.dashboard(ctx(), u, req)
+        sections = []
+        for name, keys in SECTIONS:
+            cards = [dbc.Col(D.panel_card(board.panels[k], lang, query=dashboard_href(req), exports=u.can("export")), lg=12 if k in WIDE else 6,
+                             md=12 if k in WIDE else 6) for k in keys if k in board.panels]  # fmt: skip
+            if cards:
+                sections.append(html.Section([html.H2(t(f"dash.section.{name}", lang), className="h5 mt-3"),
+                                              dbc.Row(cards, className="g-3")], id=f"dash-section-{name}"))  # fmt: skip
+        body = sections if board.panels else [C.error_panel()]
+        return replace(board, panels={}), C.plain(body)
+
+    today = dt.datetime.now(dt.UTC).astimezone(ZoneInfo(ctx().tz)).date().isoformat()
+    parts = (req.cache_key(), today, u.role, u.department or "", lang, u.can("export"))
+    return ctx().cached("dashboard_page", u.scope_key, parts, build, keep=lambda r: not r[0].messages)  # type: ignore[no-any-return]
+
+
 def _digest_button(u: Any, lang: str) -> Any:
     """Subscribe to (or stop) the weekly e-mail of this dashboard with the filters on screen."""
     if u.kind != "user":
         return html.Div()
-    sub = digests.digest_subscription(ctx(), u)
+    # cached per login and data version (subscribing writes an audit entry: a new data version)
+    sub = ctx().cached("digest_sub", u.login, (), lambda: (digests.digest_subscription(ctx(), u),))[0]
     label = t("dash.digest.stop" if sub else "dash.digest.subscribe", lang)
     return html.Div([
         dbc.Button([C.icon("bi-envelope"), " ", label], id=ids.DASH_DIGEST, size="sm", color="light",
