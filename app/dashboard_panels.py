@@ -86,6 +86,12 @@ def group_ids(customers: list[dict[str, Any]], attr: str) -> dict[str, tuple[str
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
+def answer_days(resp: Mapping[str, Any]) -> dict[str, list[dt.date]]:
+    """customer id -> the sorted days it got an answer (`response_days_body`)."""
+    return {str(b["key"]): sorted(_day(d["key_as_string"]) for d in b["days"]["buckets"])
+            for b in _aggs(resp).get("cust", {}).get("buckets", [])}  # fmt: skip
+
+
 def events(resp: Mapping[str, Any]) -> list[tuple[tuple[str, ...], dt.date]]:
     """(customer ids, date) of each hit of a docvalue-fields search."""
     out = []
@@ -146,17 +152,12 @@ def open_by_age(resp: Mapping[str, Any], base: Base) -> Panel:
 
 def response_times(
     complaints: list[tuple[tuple[str, ...], dt.date]],
-    answers: list[tuple[tuple[str, ...], dt.date]],
+    by_customer: Mapping[str, list[dt.date]],
     base: Base,
     *,
     truncated: bool = False,
 ) -> Panel:
-    by_customer: dict[str, list[dt.date]] = defaultdict(list)
-    for cids, d in answers:
-        for c in cids:
-            by_customer[c].append(d)
-    for dates in by_customer.values():
-        dates.sort()
+    """`by_customer`: each customer's sorted answer days (`answer_days`)."""
     days = []
     for cids, d in complaints:
         firsts = [ds[i] for c in cids if (ds := by_customer.get(c)) and (i := bisect.bisect_left(ds, d)) < len(ds)]

@@ -186,23 +186,34 @@ def complaint_events_body(principal: Principal, scope: DashboardScope, size: int
     """The period's complaints as (customers, date) rows, for the response times."""
     body = _body(principal, scope, Slice(COMPLAINT, scope.period), {})
     del body["aggs"]
-    return {**body, "size": size, "_source": False, "docvalue_fields": ["customer_ids", "doc_date"],
+    return {**body, "size": size, "_source": False, "docvalue_fields": ["customer_ids", {"field": "doc_date", "format": "yyyy-MM-dd"}],
             "sort": [{"doc_date": "asc"}, {"doc_id": "asc"}]}  # fmt: skip
 
 
-def response_events_body(
-    principal: Principal, scope: DashboardScope, since: dt.date, size: int, customer_ids: tuple[str, ...]
+def response_days_body(
+    principal: Principal, scope: DashboardScope, since: dt.date, customer_ids: tuple[str, ...]
 ) -> dict[str, Any]:
-    """What answers a complaint of these customers: an outgoing letter or mail (correspondence, complaint) or a
-    credit note, dated `since` or later."""
+    """The days on which each of these customers got an answer (an outgoing letter or mail in correspondence or
+    complaint, or a credit note), dated `since` or later: a date histogram per customer, so no cap on the number
+    of answers (only the first one on or after each complaint counts)."""
     answer = {"bool": {"should": [
         {"bool": {"filter": [{"term": {"direction": "out"}}, {"terms": {"register": list(RESPONSE_REGISTERS)}}]}},
         {"term": {"register": "credit_note"}},
     ], "minimum_should_match": 1}}  # fmt: skip
     flt = base_filters(principal, scope) + [answer, customer_in_clause(customer_ids),
                                             Bounds(since, None).clause(scope.tz) or {"match_all": {}}]  # fmt: skip
-    return {"size": size, "track_total_hits": True, "_source": False, "query": {"bool": {"filter": flt}},
-            "docvalue_fields": ["customer_ids", "doc_date"], "sort": [{"doc_date": "asc"}, {"doc_id": "asc"}]}  # fmt: skip
+    days = {"date_histogram": {"field": "doc_date", "calendar_interval": "day", "min_doc_count": 1,
+                               "format": "yyyy-MM-dd"}}  # fmt: skip
+    cust = {"terms": {"field": "customer_ids", "size": max(1, len(customer_ids)), "include": list(customer_ids)},
+            "aggs": {"days": days}}  # fmt: skip
+    return {"size": 0, "query": {"bool": {"filter": flt}}, "aggs": {"cust": cust}}
+
+
+def documents_body(principal: Principal, scope: DashboardScope) -> dict[str, Any]:
+    """How many documents the dashboard's period and scope hold (registers narrow it)."""
+    body = _body(principal, scope, Slice(_registers(scope), scope.period), {})
+    del body["aggs"]
+    return body
 
 
 def volume_by_register_body(principal: Principal, scope: DashboardScope) -> dict[str, Any]:

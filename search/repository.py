@@ -73,7 +73,11 @@ class Repository:
             raise
 
     def msearch(
-        self, pairs: Sequence[tuple[str, Mapping[str, Any]]], *, missing_ok: bool = False
+        self,
+        pairs: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        missing_ok: bool = False,
+        filter_path: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Several bodies in one round trip; each answer is the response or ``{"error": …}`` (never raises for
         one failed body). `missing_ok`: a missing index answers like an empty one."""
@@ -88,7 +92,8 @@ class Repository:
                 header["request_cache"] = self.request_cache
             searches += [header, dict(body)]
         try:
-            resp = _body(self.es.msearch(searches=searches))
+            extra: dict[str, Any] = {"filter_path": list(filter_path)} if filter_path else {}
+            resp = _body(self.es.msearch(searches=searches, **extra))
         except ES_ERRORS as exc:
             raise _failed(exc, "msearch") from exc
         return [dict(r) for r in resp["responses"]]
