@@ -141,8 +141,8 @@ def response_figure(panel: Panel, lang: str) -> dict[str, Any]:
     data = []
     for i, (key, value) in enumerate((("median_days", f.get("median_days")), ("p90_days", f.get("p90_days")))):
         data.append({"type": "indicator", "mode": "number", "value": value if value is not None else 0,
-                     "number": {"suffix": " " + t("dash.days", lang), "valueformat": ".1f", "font": {"size": 34}},
-                     "title": {"text": t(f"dash.{key}", lang)}, "domain": {"x": [i * 0.5, i * 0.5 + 0.5], "y": [0, 1]}})  # fmt: skip
+                     "number": {"suffix": " " + t("dash.days", lang), "valueformat": ".1f", "font": {"size": 26}},
+                     "title": {"text": t(f"dash.{key}", lang)}, "domain": {"x": [i * 0.52, i * 0.52 + 0.46], "y": [0, 1]}})  # fmt: skip
     return {"data": data, "layout": _layout(height=160)}
 
 
