@@ -49,7 +49,8 @@ def browser_login(dash_duo: Any, app: Any, user: str = "anna.schmidt", password:
     d.find_element(By.ID, "login-user").send_keys(user)
     d.find_element(By.ID, "login-password").send_keys(password)
     d.find_element(By.ID, "login-submit").click()
-    dash_duo.server_url = base  # waits for the Dash entry point (only reachable when logged in)
+    dash_duo._url = base  # noqa: SLF001 - `server_url = base` would wait only 10 s for the entry point
+    dash_duo.wait_for_page(timeout=30)  # the Dash entry point (only reachable when logged in); CI's 2 cores are slow
     dash_duo.wait_for_element("#brand", timeout=15)
     return base
 
