@@ -47,14 +47,19 @@ ANSWER_PARTS = ("responses.hits.total", "responses.hits.hits.fields", "responses
                 "responses.status")  # fmt: skip
 
 
+def today(ctx: AppContext, now: dt.datetime | None = None) -> dt.date:
+    """The dashboards' calendar day (in the configured time zone)."""
+    return local_today(now or dt.datetime.now(dt.UTC), ctx.tz)
+
+
 def dashboard(
     ctx: AppContext, principal: Principal, req: DashboardRequest, *, now: dt.datetime | None = None
 ) -> Dashboard:
     principal.require(SEARCH)
-    today = local_today(now or dt.datetime.now(dt.UTC), ctx.tz)
-    parts = (req.cache_key(), today.isoformat(), principal.role, principal.department or "")
+    day = today(ctx, now)
+    parts = (req.cache_key(), day.isoformat(), principal.role, principal.department or "")
     result: Dashboard = ctx.cached("dashboard", principal.scope_key, parts,
-                                   lambda: _compute(ctx, principal, req, today),
+                                   lambda: _compute(ctx, principal, req, day),
                                    keep=lambda d: FAILED not in d.messages)  # fmt: skip
     return result
 
@@ -75,20 +80,25 @@ def _compute(ctx: AppContext, principal: Principal, req: DashboardRequest, today
     tenants = tuple(t for t in req.tenants if t in principal.tenants)
     if len(tenants) < len(req.tenants):
         messages.append(Message("dash.msg.tenant_ignored"))
-    attrs, scope_note = _effective_attrs(principal, req)
-    try:
-        everyone = [c for c in customer_scope.customers_of(ctx.repo, principal, {})
-                    if not tenants or c.get("tenant") in tenants]  # fmt: skip
-    except ReadFailed as exc:
-        log.warning("dashboard customers failed: %s", exc)
-        return Dashboard(req, ("", ""), {}, (FAILED,))
-    customers = _matching(everyone, attrs)
-    if attrs and not customers and principal.role == "agent":
-        attrs, scope_note = {}, Message("dash.scope.agent_tenant", {"department": principal.department or ""})
-        customers = everyone
-    customer_in: tuple[str, ...] | None = tuple(str(c["customer_id"]) for c in customers) if attrs else None
-    if req.customer_id:
-        customer_in = (req.customer_id,)
+    attrs: dict[str, tuple[str, ...]] = {}
+    scope_note: Message | None = None
+    everyone: list[dict[str, Any]] = []
+    customers: list[dict[str, Any]] = []
+    if req.customer_id:  # one dossier: that customer, whatever the viewer's department (the search does the same)
+        customer_in: tuple[str, ...] | None = (req.customer_id,)
+    else:
+        attrs, scope_note = _effective_attrs(principal, req)
+        try:
+            everyone = [c for c in customer_scope.customers_of(ctx.repo, principal, {})
+                        if not tenants or c.get("tenant") in tenants]  # fmt: skip
+        except ReadFailed as exc:
+            log.warning("dashboard customers failed: %s", exc)
+            return Dashboard(req, ("", ""), {}, (FAILED,))
+        customers = _matching(everyone, attrs)
+        if attrs and not customers and principal.role == "agent":
+            attrs, scope_note = {}, Message("dash.scope.agent_tenant", {"department": principal.department or ""})
+            customers = everyone
+        customer_in = tuple(str(c["customer_id"]) for c in customers) if attrs else None
     period = resolve_period(req.period, today, req.date_from, req.date_to)
     scope = Q.DashboardScope(period=Q.Bounds(*period), tz=ctx.tz, tenants=tenants, registers=req.registers,
                              customer_in=customer_in)  # fmt: skip

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
 
     # Job queue (core/queue.py): a worker whose heartbeat is older than this is dead, its messages are redelivered
     queue_heartbeat_ms: int = 30_000
+    # folder name -> source channel of batch / hot-folder files (dashboards): "erp=erp,crm=erp,scans=scan"
+    channel_folders: str = "erp=erp,crm=erp,scans=scan,scan=scan"
     intake_batch: int = 0  # files per bulk message of `cockpit ingest`; 0: spread over the live workers (25–500)
     mailin_file: Path | None = None  # IMAP mailboxes per tenant (TOML, see README)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from indexing.schema import REGISTERS as SCHEMA_REGISTERS
 
@@ -2535,34 +2536,25 @@ class World:
             deal.rel["gs"] = max(deal.rel["rk"], deal.rel["re"]) + rng.randint(6, 14)
             deal.used.add("rk")
             deals.append(deal)
-        written = 0
-        for i in sorted(rng.sample(range(len(deals)), plan.delivery_notes)):
-            deal = deals[i]
-            deal.used.add("ls")
-            variant = self.custno_variant(deal.lang)
-            blob, nums, d = self.build_dn_pdf(deal, variant)
-            c = deal.customer
-            key = self.write(c.tenant, f"erp/lieferscheine/{d.year}/{nums['delivery_note_number']}.pdf", blob)
-            self.add_gt(
-                key, c.tenant, [c], "delivery_note", deal.lang, "pdf", d, nums, hard_case=self.variant_tag(variant)
-            )
-            written += 1
+        written = self._erp_pdfs(deals, plan.delivery_notes, "ls", self.build_dn_pdf, "lieferscheine", "delivery_note")
         replies = set(rng.sample(range(len(deals)), plan.replies))
         for i, deal in enumerate(deals):
             written += self.complaint_docs(deal.customer, deal, thread=i in replies)
-        for i in sorted(rng.sample(range(len(deals)), plan.credit_notes)):
-            deal = deals[i]
-            deal.used.add("gs")
-            variant = self.custno_variant(deal.lang)
-            blob, nums, d = self.build_cn_pdf(deal, variant)
-            c = deal.customer
-            key = self.write(c.tenant, f"erp/gutschriften/{d.year}/{nums['credit_note_number']}.pdf", blob)
-            self.add_gt(
-                key, c.tenant, [c], "credit_note", deal.lang, "pdf", d, nums, hard_case=self.variant_tag(variant)
-            )
-            written += 1
+        written += self._erp_pdfs(deals, plan.credit_notes, "gs", self.build_cn_pdf, "gutschriften", "credit_note")
         assert written == plan.documents, (written, plan)
         return written
+
+    def _erp_pdfs(self, deals: list[Deal], n: int, stage: str, build: Any, folder: str, register: str) -> int:
+        """ERP PDFs (delivery notes, credit notes) of `n` of these deals, drawn with the world's rng."""
+        for i in sorted(self.rng.sample(range(len(deals)), n)):
+            deal = deals[i]
+            deal.used.add(stage)
+            variant = self.custno_variant(deal.lang)
+            blob, nums, d = build(deal, variant)
+            c = deal.customer
+            key = self.write(c.tenant, f"erp/{folder}/{d.year}/{nums[register + '_number']}.pdf", blob)
+            self.add_gt(key, c.tenant, [c], register, deal.lang, "pdf", d, nums, hard_case=self.variant_tag(variant))
+        return n
 
     # ================================================================== driver
     def per_item(self, item: str) -> int:

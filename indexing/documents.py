@@ -34,6 +34,17 @@ CHANNELS = ("mail", "scan", "erp", "upload", "file")
 DEFAULT_CHANNEL_FOLDERS: dict[str, str] = {"erp": "erp", "crm": "erp", "scans": "scan", "scan": "scan"}
 
 
+def parse_channel_folders(spec: str) -> dict[str, str]:
+    """ "erp=erp,SAP-Export=erp,Scanner=scan" -> {folder name (lower case): channel}; unknown channels raise."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        folder, sep, channel = part.partition("=")
+        if not sep or not folder.strip() or channel.strip() not in CHANNELS:
+            raise ValueError(f"channel_folders: {part!r} is not <folder>=<one of {', '.join(CHANNELS)}>")
+        out[folder.strip().lower()] = channel.strip()
+    return out
+
+
 def direction_of(register: str, from_is_ours: bool | None) -> str:
     """ "out" for what we sent (a mail from one of our addresses; without a sender: a document we issue), else "in"."""
     if from_is_ours is not None:
@@ -62,14 +73,18 @@ def channel_of(
     if ocr_used or mime_type.startswith("image/"):
         return "scan"
     rules = DEFAULT_CHANNEL_FOLDERS if folders is None else folders
-    path = source_uri.split("://", 1)[-1].split(":", 1)[-1] if "://" in source_uri else source_uri
-    for part in reversed([p.lower() for p in re.split(r"[\\/]", path)[:-1]]):
-        if part in rules and rules[part] in CHANNELS:
+    for part in reversed(re.split(r"[\\/]", source_uri.lower())[:-1]):  # the folders, innermost first
+        if rules.get(part) in CHANNELS:
             return rules[part]
     return "file"
 
 
-def derived_fields(src: dict[str, Any], from_is_ours: bool | None, reason: Callable[[str, str, str], str]) -> dict:
+def derived_fields(
+    src: dict[str, Any],
+    from_is_ours: bool | None,
+    reason: Callable[[str, str, str], str],
+    folders: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """`channel`, `direction` and `complaint_reason` of a document indexed before they existed (back-fill), from
     what its index entry holds: source kind and path, MIME type, sender, register, text."""
     sources = src.get("sources") or [{}]
@@ -77,7 +92,7 @@ def derived_fields(src: dict[str, Any], from_is_ours: bool | None, reason: Calla
     suggested = str((src.get("filing") or {}).get("suggested_register") or register)
     out: dict[str, Any] = {
         "channel": channel_of(str(src.get("source_kind") or "file"), str(sources[0].get("uri") or ""),
-                              mime_type=str(src.get("mime_type") or "")),
+                              mime_type=str(src.get("mime_type") or ""), folders=folders),
         "direction": direction_of(suggested, from_is_ours),
     }  # fmt: skip
     if register == "complaint":
@@ -134,7 +149,8 @@ class PreparedDoc:
     warnings: list[str] = field(default_factory=list)
     ocr_used: bool = False
     stems: str = ""  # Snowball stems of title+text (nlp.stems), for the `stems` field
-    direction: str = "in"  # in | out (direction_of)
+    from_ours: bool | None = None  # an e-mail from one of our addresses (None: no sender); see direction_of
+    channel: str = "file"  # channel_of
     complaint_reason: str | None = None  # nlp.reasons key, complaints only
 
     def as_dict(self) -> dict[str, Any]:
@@ -171,8 +187,8 @@ def build_body(
         "content_sha256": doc.sha256,
         "sources": sources,
         "source_kind": doc.source_kind,
-        "channel": channel_of(doc.source_kind, doc.source_uri, ocr_used=doc.ocr_used, mime_type=doc.mime_type),
-        "direction": doc.direction,
+        "channel": doc.channel,
+        "direction": direction_of(doc.register, doc.from_ours),
         "tenant": tenant,
         "acl_groups": acl_groups_for(doc.register),
         "title": doc.title[:1000],

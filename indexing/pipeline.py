@@ -101,6 +101,7 @@ class WorkerContext:
     directory: Any = None
     gazetteer: Any = None
     names: dict[str, str] = field(default_factory=dict)
+    channel_folders: dict[str, str] = field(default_factory=lambda: dict(D.DEFAULT_CHANNEL_FOLDERS))
 
     def build(self) -> WorkerContext:
         from indexing.filing import CustomerDirectory
@@ -333,6 +334,10 @@ def apply_hints(doc: D.PreparedDoc, hints: Hints, ctx: WorkerContext) -> None:
     if hints.register:
         doc.register = hints.register
         doc.register_reason = hints.reason or "Register beim Einliefern gewählt"
+        if doc.register == "complaint" and doc.complaint_reason is None:
+            from nlp.reasons import complaint_reason
+
+            doc.complaint_reason = complaint_reason(doc.text, doc.language, title=doc.title)
     if not hints.customer_id:
         return
     if hints.customer_id not in ctx.names:
@@ -424,9 +429,10 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
         }
     doc_date = (email.date[:10] if email and email.date else None) or (ents.date[0] if ents.date else None)
     from_ours = is_own_address(email.from_addr, ctx.own_identifiers) if email and email.from_addr else None
+    source_kind = "email" if email is not None and item.source_kind == "file" else item.source_kind
     return D.PreparedDoc(
         source_uri=item.source_uri,
-        source_kind="email" if email is not None and item.source_kind == "file" else item.source_kind,
+        source_kind=source_kind,
         file_name=item.file_name,
         sha256=sha256_bytes(item.data),
         size=len(item.data),
@@ -458,8 +464,15 @@ def enrich(item: WorkItem, extracted: Any, ctx: WorkerContext) -> D.PreparedDoc:
         parent_uri=item.parent_uri,
         warnings=list(extracted.warnings),
         ocr_used=bool(extracted.ocr_used),
-        direction=D.direction_of(register, from_ours),
-        complaint_reason=complaint_reason(text, lemma_lang, title=title),
+        from_ours=from_ours,
+        channel=D.channel_of(
+            source_kind,
+            item.source_uri,
+            ocr_used=bool(extracted.ocr_used),
+            mime_type=extracted.mime_type or "",
+            folders=ctx.channel_folders,
+        ),  # fmt: skip
+        complaint_reason=complaint_reason(text, lemma_lang, title=title) if register == "complaint" else None,
     )
 
 
@@ -804,6 +817,7 @@ def worker_context(
         archive_root=archive_root,
         own_identifiers=sorted(own_identifiers or []),
         doc_number_owners=doc_number_owners(es, prefix, tenant),
+        channel_folders=D.parse_channel_folders(settings.channel_folders),
     )
 
 

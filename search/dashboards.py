@@ -98,14 +98,10 @@ def base_filters(principal: Principal, scope: DashboardScope) -> list[dict[str, 
 
 
 def slice_filters(sl: Slice, scope: DashboardScope) -> list[dict[str, Any]]:
-    out = [{"terms": {_field(k): list(v)}} for k, v in sorted(sl.filters.items()) if v]
+    out = [{"terms": {FACET_FIELDS[k]: list(v)}} for k, v in sorted(sl.filters.items()) if v]
     if sl.bounds is not None and (q := sl.bounds.clause(scope.tz)):
         out.append(q)
     return out
-
-
-def _field(facet: str) -> str:
-    return FACET_FIELDS[facet]
 
 
 def _body(principal: Principal, scope: DashboardScope, sl: Slice, aggs: dict[str, Any]) -> dict[str, Any]:

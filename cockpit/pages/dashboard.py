@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from dataclasses import replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
@@ -101,8 +100,7 @@ def _rendered(u: Any, req: DashboardRequest, lang: str) -> tuple[Any, Any]:
         body = sections if board.panels else [C.error_panel()]
         return replace(board, panels={}), C.plain(body)
 
-    today = dt.datetime.now(dt.UTC).astimezone(ZoneInfo(ctx().tz)).date().isoformat()
-    parts = (req.cache_key(), today, u.role, u.department or "", lang, u.can("export"))
+    parts = (req.cache_key(), dashboards.today(ctx()).isoformat(), u.role, u.department or "", lang, u.can("export"))
     return ctx().cached("dashboard_page", u.scope_key, parts, build, keep=lambda r: not r[0].messages)  # type: ignore[no-any-return]
 
 

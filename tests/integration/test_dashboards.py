@@ -215,3 +215,6 @@ def test_the_dossier_section_is_one_customers(ctx):
     assert months == {("2026-10-01", "EUR"): 1000.0, ("2026-11-01", "EUR"): 300.0, ("2026-11-01", "CHF"): 300.0}
     assert check_drills(ctx, ANNA, d) >= 3
     assert dashboards.customer_dashboard(ctx, EMPTY, "K1", now=NOW).panels["revenue_monthly"].empty
+    # an agent of another department opening K1's dossier: the section is K1's, and its clicks find the same
+    agent = dashboards.customer_dashboard(ctx, EXPORT_AGENT, "K1", now=NOW)
+    assert agent.scope_note is None and check_drills(ctx, EXPORT_AGENT, agent) >= 3

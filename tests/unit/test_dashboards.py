@@ -116,3 +116,15 @@ def test_figures_carry_their_drill_links_and_escape_names():
     assert "<img" not in str(trace["x"])
     header, rows = export_rows(panel, "de")
     assert len(header) == len(rows[0]) and rows[0][3] == 10.0 and rows[0][4] == 2
+
+
+def test_another_companys_folder_names_are_configuration():
+    from indexing.documents import parse_channel_folders
+
+    folders = parse_channel_folders("SAP-Export=erp, Scanner=scan")
+    assert channel_of("folder", "folder:/srv/in/SAP-Export/2026/RE-1.pdf", folders=folders) == "erp"
+    assert channel_of("file", "/srv/Scanner/brief.pdf", folders=folders) == "scan"
+    assert channel_of("file", "/data/erp/RE-1.pdf", folders=folders) == "file"  # not this company's convention
+    for bad in ("erp", "erp=fax", "=scan"):
+        with pytest.raises(ValueError, match="channel_folders"):
+            parse_channel_folders(bad)
