@@ -143,3 +143,16 @@ def test_search_href_builds_deep_links():
         search_href("rechnung", customer_ids="C1", register=["invoice"])
         == "/search?q=rechnung&f.customer=C1&f.register=invoice"
     )
+
+
+def test_date_ranges_and_customer_attributes_in_the_url():
+    state, messages = parse_search_params("from=2026-01-01&to=2026-01-31&date=indexed&segment=A&manager=anna")
+    assert messages == []
+    req = state.to_request(tz="Europe/Berlin")
+    assert req.date_range is not None and req.date_range.field == "indexed_at" and req.customer_attrs["segment"] == ("A",)
+    assert parse_search_params(to_query_string(state))[0] == state
+    state, messages = parse_search_params("from=abc&to=2026-13-01&date=xyz")
+    assert state.date_from is None and state.date_to is None and state.date_field == "doc"
+    assert sorted(v for _, v in messages) == ["date", "from", "to"]
+    state, messages = parse_search_params("from=2026-05-01&to=2026-01-01")  # reversed: dropped, said
+    assert (state.date_from, state.date_to) == (None, None) and messages == [("msg.bad_value", "from")]
