@@ -149,7 +149,9 @@ def test_date_ranges_and_customer_attributes_in_the_url():
     state, messages = parse_search_params("from=2026-01-01&to=2026-01-31&date=indexed&segment=A&manager=anna")
     assert messages == []
     req = state.to_request(tz="Europe/Berlin")
-    assert req.date_range is not None and req.date_range.field == "indexed_at" and req.customer_attrs["segment"] == ("A",)
+    assert (
+        req.date_range is not None and req.date_range.field == "indexed_at" and req.customer_attrs["segment"] == ("A",)
+    )
     assert parse_search_params(to_query_string(state))[0] == state
     state, messages = parse_search_params("from=abc&to=2026-13-01&date=xyz")
     assert state.date_from is None and state.date_to is None and state.date_field == "doc"
