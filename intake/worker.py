@@ -9,6 +9,7 @@ machines that reach the same Redis, Elasticsearch and archive storage share the 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from typing import Any
@@ -17,7 +18,11 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from core.queue import ACTOR_BULK, ACTOR_INTAKE, ACTOR_REFILE, QUEUE_BULK, QUEUE_INTAKE, get_broker
+from indexing.archive import PROCESS_UMASK
+from indexing.retention import configured_table
 
+os.umask(PROCESS_UMASK)  # also when started as `dramatiq intake.worker` directly: files are the service user's
+configured_table()  # a bad retention table stops the worker at start, the offending key named
 log = logging.getLogger("cockpit.worker")
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 

@@ -20,9 +20,12 @@ def test_start_reuse_stop_restart():
     # not under pytest's tmp_path: as root the node runs as another user, who cannot enter /tmp/pytest-of-root
     var_dir = REPO / "var" / f"test-node-{uuid.uuid4().hex[:8]}"
     settings = Settings(var_dir=var_dir, es_port=services.free_port(9250), es_heap="512m")
+    umask = os.umask(0o077)  # as `cockpit services up` runs (web/cli.py main): var/ itself is made 0700
     try:
         ep = services.start_elasticsearch(settings)
         assert services.es_health(ep)["status"] in ("green", "yellow")
+        for sub in ("data", "logs"):  # the index and its logs: the node user's alone
+            assert stat.S_IMODE((settings.es_home / sub).stat().st_mode) == 0o700
         pw_file = services.es_password_file(settings)
         assert stat.S_IMODE(os.stat(pw_file).st_mode) == 0o600
         pid = (settings.es_home / "es.pid").read_text()
@@ -33,6 +36,7 @@ def test_start_reuse_stop_restart():
         restarted = services.start_elasticsearch(settings)  # same data dir, same generated password
         assert services.es_health(restarted)["status"] in ("green", "yellow")
     finally:
+        os.umask(umask)
         services.stop_elasticsearch(settings)
         shutil.rmtree(var_dir, ignore_errors=True)
 
