@@ -21,6 +21,8 @@ from werkzeug.exceptions import HTTPException
 from api import auth, problems
 from api.cursor import Cursors
 from api.deps import Deps
+from api.routes_audit import add_audit_routes
+from api.routes_compliance import add_compliance_routes
 from api.routes_documents import add_document_routes, add_notification_routes, add_view_routes
 from api.routes_intake import add_intake_routes
 from api.routes_search import add_routes as add_search_routes
@@ -100,9 +102,12 @@ def register(
     add_view_routes(bp, deps)
     add_notification_routes(bp, deps)
     add_intake_routes(bp, deps)
+    add_compliance_routes(bp, deps)
+    add_audit_routes(bp, deps)
 
     @bp.before_request
     def _before() -> Response | None:
+        audit.set_origin(audit.Origin("api", ip=request.remote_addr, user_agent=str(request.user_agent)[:200] or None))
         upload = request.method == "POST" and request.path == f"{PREFIX}/documents"
         limit = upload_max_bytes if upload else max_body_bytes
         if request.content_length is not None and request.content_length > limit:
@@ -125,7 +130,7 @@ def register(
     def _audit(resp: Response) -> Response:
         principal = getattr(g, "api_principal", None) or auth.ANONYMOUS
         audit.record(ctx, "api_call", principal, method=request.method, path=request.path[:300],
-                     status=resp.status_code, ip=request.remote_addr, user_agent=str(request.user_agent)[:200])  # fmt: skip
+                     status=resp.status_code, outcome="ok" if resp.status_code < 400 else str(resp.status_code))  # fmt: skip
         resp.headers.setdefault("Cache-Control", "private, no-store")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp

@@ -39,13 +39,16 @@ class AppContext:
     archive_root: Path
     directory: UserDirectory
     cache: Any = None
+    audit_anchor_dir: Path | None = None
     tz: str = "Europe/Berlin"
     data_version_ttl: float = DATA_VERSION_TTL_S
+    retention: Any = None  # domain.retention.RetentionTable, validated at start-up (create)
     _dv: str | None = field(default=None, init=False, repr=False)
     _dv_at: float = field(default=0.0, init=False, repr=False)
     _dv_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     warm_started: bool = field(default=False, init=False, repr=False)
     audit_pending: deque[dict[str, Any]] = field(default_factory=deque, init=False, repr=False)
+    audit_linked: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
     audit_exit_hook: bool = field(default=False, init=False, repr=False)
     _memo: OrderedDict[str, tuple[float, Any]] = field(default_factory=OrderedDict, init=False, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -73,6 +76,9 @@ class AppContext:
 
             es = get_client()
         prefix = prefix or settings.index_prefix
+        from indexing.retention import configured_table
+
+        retention = configured_table()  # a bad retention table stops every front door here, the key named
         repo = Repository(es, prefix)
         return cls(
             repo=repo,
@@ -81,7 +87,9 @@ class AppContext:
             archive_root=Path(archive_root) if archive_root else settings.archive_dir,
             directory=directory or UserDirectory(users_file),
             cache=cache,
+            audit_anchor_dir=settings.audit_anchor_dir,
             tz=settings.timezone,
+            retention=retention,
         )
 
     @property

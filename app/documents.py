@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from search.parse import Hit, hits_of
 from search.repository import ReadFailed
 
 MAX_ID_CHARS = 300
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,8 @@ def document(ctx: AppContext, principal: Principal, doc_id: str, highlight: str 
         raise Unavailable("error.unavailable") from exc
     if found is None:
         raise NotFound("notfound.document", doc_id=doc_id)
-    audit.record(ctx, "view_document", principal, doc_id=found.doc_id, tenant=found.source.get("tenant"))
+    audit.record(ctx, "view_document", principal, doc_id=found.doc_id, tenant=found.source.get("tenant"),
+                 customer_id=next(iter(found.source.get("customer_ids") or []), None))  # fmt: skip
     return found  # type: ignore[no-any-return]
 
 
@@ -140,6 +144,9 @@ def original(ctx: AppContext, principal: Principal, doc_id: str) -> Original:
     try:
         data = Archive(ctx.archive_root).get(sha)
     except ArchiveError as exc:
+        log.error("original of %s not served: %s", doc_id, exc)
+        audit.record(ctx, "download_original", principal, wait=True, doc_id=doc_id, tenant=src.get("tenant"),
+                     outcome="failed", error=str(exc)[:300])  # fmt: skip
         raise Unavailable("error.original_unavailable", doc_id=doc_id) from exc
     audit.record(ctx, "download_original", principal, doc_id=doc_id, tenant=src.get("tenant"))
     return Original(data, str(src.get("file_name") or f"{doc_id}.bin"), str(src.get("mime_type") or ""), sha)

@@ -27,6 +27,7 @@ class ExportResult:
 
 
 def search(ctx: AppContext, principal: Principal, request: SearchRequest) -> SearchResult:
+    """One search, recorded in the audit trail (query, filters, hit count; written in the background)."""
     principal.require(SEARCH)
     result: SearchResult = ctx.cached(
         "search",
@@ -35,7 +36,18 @@ def search(ctx: AppContext, principal: Principal, request: SearchRequest) -> Sea
         lambda: ctx.search.search(request, principal),
         keep=lambda r: SEARCH_FAILED not in r.messages,
     )
+    audit.record(ctx, "search", principal, query=request.text, filters=_audited_filters(request), hits=result.total,
+                 outcome="failed" if SEARCH_FAILED in result.messages else "ok")  # fmt: skip
     return result
+
+
+def _audited_filters(request: SearchRequest) -> dict[str, Any]:
+    out: dict[str, Any] = {k: list(v) for k, v in request.filters.items() if v}
+    out.update({f"customer.{k}": list(v) for k, v in request.customer_attrs.items() if v})
+    if request.date_range is not None:
+        rng = request.date_range
+        out["date"] = [rng.field, str(rng.gte or ""), str(rng.lte or "")]
+    return out
 
 
 def export(

@@ -7,7 +7,9 @@ import logging
 import secrets
 import threading
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -39,6 +41,8 @@ class UserDirectory:
         self._lock = threading.Lock()
         self._mtime: float | None = None
         self._accounts: dict[str, Account] = {}
+        # called with the permission changes when a re-read file differs from the one read before
+        self.on_change: Callable[[list[dict[str, Any]]], None] | None = None
 
     def accounts(self) -> dict[str, Account]:
         try:
@@ -59,7 +63,11 @@ class UserDirectory:
                     accounts, problems = parse_users(data)
                     for problem in problems:
                         log.warning("%s: %s (skipped)", self.path, problem)
+                    before, first = self._accounts, self._mtime is None
                     self._accounts, self._mtime = accounts, mtime
+                    changes = [] if first else permission_changes(before, accounts)
+                    if changes and self.on_change is not None:
+                        self.on_change(changes)
         return self._accounts
 
     def all(self) -> dict[str, Principal]:
@@ -83,3 +91,22 @@ class UserDirectory:
         if account is None or not account.principal.active:
             return None
         return account.principal
+
+
+def _grants(account: Account) -> dict[str, Any]:
+    p = account.principal
+    return {"roles": sorted(p.roles), "tenants": sorted(p.tenants), "groups": sorted(p.groups),
+            "department": p.department, "active": p.active}  # fmt: skip
+
+
+def permission_changes(before: dict[str, Account], after: dict[str, Account]) -> list[dict[str, Any]]:
+    """Who was added, removed, or got other roles, tenants, groups or activity (pure; for the audit trail)."""
+    out: list[dict[str, Any]] = []
+    for login in sorted(set(before) | set(after)):
+        old = _grants(before[login]) if login in before else None
+        new = _grants(after[login]) if login in after else None
+        if old != new:
+            kind = "user_added" if old is None else "user_removed" if new is None else "permissions_changed"
+            tenants = sorted(set((old or {}).get("tenants", [])) | set((new or {}).get("tenants", [])))
+            out.append({"action": kind, "target": login, "tenants": tenants, "before": old, "after": new})
+    return out

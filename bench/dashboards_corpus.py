@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from bench.query_latency import _ZIPF, CUSTOMERS, GROUPS, LANGS, SOURCES, TENANTS, VOCAB
+from core.es import get_admin_client
 
 GEN_VERSION = 1
 DASH_SEED = 20261207
@@ -280,7 +281,7 @@ def ensure_corpus(es: Any, n: int, rebuild: bool) -> str:
             print(f"{prefix}: reusing {n + len(edges):,} documents", flush=True)
             return prefix
         print(f"{prefix}: incomplete or another generator version ({meta}): rebuilding", flush=True)
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
     mapping = schema.documents_mapping()
     base_meta = dict(mapping.get("_meta") or {})
     mapping["_meta"] = base_meta | {"bench_dash": want | {"complete": False}}
@@ -324,8 +325,10 @@ def ensure_corpus(es: Any, n: int, rebuild: bool) -> str:
         rows.append({"_index": calias, "_id": customer_record_id(c["tenant"], c["customer_id"]),
                      "_source": customer_doc(row, now)})  # fmt: skip
     bulk(es, rows, chunk_size=1000, refresh=True)
-    aalias = ensure_index(es, prefix, "audit")
-    bulk(es, [{"_index": aalias, "_id": i, "_source": b} for i, b in audit], chunk_size=1000, refresh=True)
+    from indexing.audit_log import AuditLog
+    from indexing.records import RecordStore
+
+    AuditLog(RecordStore(es, prefix)).append([b for _, b in audit], refresh=True)  # linked into the tenants' chains
     es.indices.put_mapping(index=name, meta=base_meta | {"bench_dash": want})
     print(f"  built in {time.perf_counter() - t0:.0f} s", flush=True)
     return prefix

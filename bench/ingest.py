@@ -21,6 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from core.es import get_admin_client
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import core  # noqa: E402,F401
@@ -183,7 +185,7 @@ def main() -> None:
         quality = filing_quality(es, prefix, corpus)
     finally:
         if not args.keep:
-            es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+            get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
         shutil.rmtree(work, ignore_errors=True)
 
     docs = first["documents_indexed"] + first["new_versions"]

@@ -26,6 +26,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from core.es import get_admin_client
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import core  # noqa: E402,F401
@@ -168,7 +170,7 @@ def latency(es: Any, ep: Any, redis_url: str, corpus: Path, samples: int, scans:
         return out
     finally:
         worker.stop()
-        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
         shutil.rmtree(var, ignore_errors=True)
 
 
@@ -201,7 +203,7 @@ def in_process(es: Any, corpus: Path, tenant: str) -> dict[str, Any]:
                 "documents": run.documents_indexed + run.new_versions + run.unchanged + run.duplicates_merged,
                 "adds_up": run.adds_up()}  # fmt: skip
     finally:
-        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
         shutil.rmtree(var, ignore_errors=True)
 
 
@@ -247,7 +249,7 @@ def through_queue(
                 "failed_reasons": sorted({j.reason_code for j in failed})}  # fmt: skip
     finally:
         worker.stop()
-        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
         shutil.rmtree(var, ignore_errors=True)
 
 

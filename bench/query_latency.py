@@ -377,7 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200, help="requests per single-client case")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--skip-embedding", action="store_true")
+    ap.add_argument("--audit", action="store_true", help="only: search with and without the audit entry (bench.audit)")
     args = ap.parse_args(argv)
+    if args.audit:
+        from bench.audit import main as audit_main
+
+        return audit_main(["latency", "--queries", str(args.queries), "--documents", str(args.sizes[-1]),
+                           "--out", str(args.out)])  # fmt: skip
 
     es = es_client()
     results: dict[str, Any] = {

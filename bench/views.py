@@ -35,6 +35,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from core.es import get_admin_client
+
 # Run as a script, Python puts bench/ first on sys.path, where bench/views.py would shadow the views
 # package: the repository goes first instead.
 if __package__ in (None, ""):
@@ -220,7 +222,7 @@ def teardown(es: Any, data_prefix: str, prefix: str) -> None:
     if es.indices.exists_alias(name=data_alias):
         for index in es.indices.get_alias(name=data_alias):
             es.options(ignore_status=404).indices.delete_alias(index=index, name=alias)
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
 
 
 def new_documents(run: int, n: int) -> list[dict[str, Any]]:

@@ -113,6 +113,7 @@ def create_app(
         embedder_factory=embedder_factory, users_file=users_file,
     )  # fmt: skip
     server.extensions["app_context"] = context
+    context.directory.on_change = lambda changes: _audit_permission_changes(context, changes)
     init_auth(server, context.directory, secure_cookies=secure_cookies, exempt_prefixes=exempt_prefixes)
 
     if warm_up:
@@ -203,13 +204,16 @@ def _nav_links(user: Any, lang: str) -> list[Any]:
             active="partial",
             id="nav-search",
         ),
-        dbc.NavLink(
-            [_icon("bi-clipboard-check"), " ", t("nav.review", lang)],
-            href="/review",
-            active="partial",
-            id="nav-review",
-        ),
     ]
+    if user is None or user.can("review"):  # compliance officers do not work the review queue
+        links.append(
+            dbc.NavLink(
+                [_icon("bi-clipboard-check"), " ", t("nav.review", lang)],
+                href="/review",
+                active="partial",
+                id="nav-review",
+            )
+        )
     if user is not None and user.can("upload"):
         links.append(
             dbc.NavLink(
@@ -229,6 +233,17 @@ def _nav_links(user: Any, lang: str) -> list[Any]:
             links.append(
                 dbc.NavLink(label, href=page.get("path") or f"/{suffix}", active="partial", id=f"nav-{suffix}")
             )
+    if user is not None and user.can("audit"):
+        links.append(
+            dbc.NavLink(
+                [_icon("bi-journal-text"), " ", t("nav.audit", lang)], href="/audit", active="partial", id="nav-audit"
+            )
+        )
+    if user is not None and user.can("retention"):
+        links.append(
+            dbc.NavLink([_icon("bi-archive"), " ", t("nav.retention", lang)], href="/retention", active="partial",
+                        id="nav-retention")
+        )  # fmt: skip
     if user is not None and user.can("status"):
         links.append(
             dbc.NavLink(
@@ -479,3 +494,16 @@ def customer_options(search: str | None) -> Any:
         }
         for s in found
     ]
+
+
+def _audit_permission_changes(context: Any, changes: list[dict[str, Any]]) -> None:
+    """The users file changed: each added or removed user and each change of roles, tenants or groups is
+    recorded (in every tenant it touches), by the cockpit process that serves the logins."""
+    from app import audit
+    from domain.principal import Principal
+
+    system = Principal(login="users-file", kind="system", roles=frozenset({"admin"}), name="users file")
+    for change in changes:
+        for tenant in change["tenants"] or [None]:
+            audit.record(context, change["action"], system, wait=True, tenant=tenant, target=change["target"],
+                         before=change["before"], after=change["after"])  # fmt: skip

@@ -239,7 +239,9 @@ def init_auth(
     @server.before_request
     def _gate() -> Any:
         path = request.path
-        if exempt_prefixes and path.startswith(exempt_prefixes):
+        exempt = bool(exempt_prefixes) and path.startswith(exempt_prefixes)
+        _set_origin("api" if exempt else "cockpit")
+        if exempt:
             return None  # another door (the REST API) authenticates these itself
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             origin = request.headers.get("Origin")
@@ -296,6 +298,7 @@ def init_auth(
         if user is None:
             throttle.fail(key)
             log.info("failed login for %r from %s", username, request.remote_addr)
+            _audit(server, "login_failed", _claimed(directory, username))
             return Response(
                 render_login("login.failed", username=username, next_url=next_url), 401, mimetype="text/html"
             )
@@ -305,12 +308,14 @@ def init_auth(
         login_user(SessionUser(user))
         session["lang"] = lang if lang in LANGS else user.lang
         session.permanent = True
-        _audit_login(server, user)
+        _audit(server, "login", user)
         return redirect(next_url)
 
     @server.route("/logout", methods=["POST"])
     def _logout() -> Any:
         lang = session.get("lang")
+        if current_user.is_authenticated:
+            _audit(server, "logout", current_user.principal)
         logout_user()
         session.clear()
         if lang in LANGS:
@@ -334,9 +339,21 @@ def init_auth(
         return {"ok": True}
 
 
-def _audit_login(server: Flask, user: Principal) -> None:
+def _audit(server: Flask, action: str, user: Principal, **details: Any) -> None:
     from app import audit
 
     ctx = server.extensions.get("app_context")
     if ctx is not None:
-        audit.record(ctx, "login", user)
+        audit.record(ctx, action, user, **details)
+
+
+def _claimed(directory: UserDirectory, username: str) -> Principal:
+    """Who a failed login claimed to be: the known user (their tenants' trail), else just the name."""
+    known = directory.get(username) if username else None
+    return known or Principal(login=username or "-", name=username or "-")
+
+
+def _set_origin(via: str) -> None:
+    from app import audit
+
+    audit.set_origin(audit.Origin(via, ip=request.remote_addr, user_agent=str(request.user_agent)[:200] or None))

@@ -84,3 +84,38 @@ DASH_REGISTER = "dash-register"
 DASH_TENANT = "dash-tenant"
 DASH_DIGEST = "dash-digest"
 DASH_DIGEST_STATUS = "dash-digest-status"
+
+# audit page (/audit) and the document page's "Verlauf" card
+AUDIT_NAV = "audit-nav"
+AUDIT_STATE = "audit-state"  # dcc.Store: the page's query string (filters and page)
+AUDIT_USER = "audit-user"
+AUDIT_DOC = "audit-doc"
+AUDIT_CUSTOMER = "audit-customer"
+AUDIT_ACTION = "audit-action"
+AUDIT_PERIOD = "audit-period"
+AUDIT_TENANT = "audit-tenant"
+AUDIT_APPLY = "audit-apply"
+AUDIT_TABLE = "audit-table"
+AUDIT_EXPORT = "audit-export"
+AUDIT_DOWNLOAD = "audit-download"
+AUDIT_EXPORT_STATUS = "audit-export-status"
+HISTORY_CARD = "document-history"
+
+# retention page (/retention): report, legal holds, disposal
+RETENTION_MONTHS = "retention-months"
+RETENTION_TENANT = "retention-tenant"
+RETENTION_REFRESH = "retention-refresh"  # dcc.Store: bumped after a hold or disposal changes the picture
+RETENTION_REPORT = "retention-report"
+RETENTION_HOLDS = "retention-holds"
+RETENTION_HOLD_TARGET = "retention-hold-target"
+RETENTION_HOLD_VALUE = "retention-hold-value"
+RETENTION_HOLD_REASON = "retention-hold-reason"
+RETENTION_HOLD_SET = "retention-hold-set"
+RETENTION_LIFT_ID = "retention-lift-id"
+RETENTION_LIFT_REASON = "retention-lift-reason"
+RETENTION_LIFT = "retention-lift"
+RETENTION_DRY_RUN = "retention-dry-run"
+RETENTION_EXECUTE = "retention-execute"  # inside a confirm dialog
+RETENTION_STATUS = "retention-status"
+RETENTION_RESULT = "retention-result"
+RETENTION_DOWNLOAD = "retention-download"

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from elasticsearch import Elasticsearch
 
-from core.services import EsEndpoint, es_endpoint
+from core.services import EsEndpoint, app_endpoint, es_endpoint
 from core.settings import get_settings
 
 
@@ -26,6 +26,13 @@ def _cached_client(url: str, user: str, password: str) -> Elasticsearch:
 
 
 def get_client() -> Elasticsearch:
-    """A client for the configured cluster (ES_URL) or the project's local node."""
+    """The application's client for the configured cluster (ES_URL) or the project's local node (as the
+    application user: the audit trail is append-only for it)."""
+    ep = app_endpoint(get_settings())
+    return _cached_client(ep.url, ep.user, ep.password)
+
+
+def get_admin_client() -> Elasticsearch:
+    """The administrator's client: set-up and clean-up only (dropping indices, the audit trail's tests)."""
     ep = es_endpoint(get_settings())
     return _cached_client(ep.url, ep.user, ep.password)

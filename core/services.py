@@ -28,8 +28,10 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import core  # noqa: F401  (environment)
+from core.es_roles import APP_ROLE, APP_USER, app_role
 from core.settings import Settings, get_settings
 
 ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
@@ -95,6 +97,26 @@ def java_home() -> Path:
     return Path(os.path.realpath(java)).parent.parent
 
 
+def _http_send(ep: EsEndpoint, method: str, path: str, body: Any, timeout: float = 10.0) -> tuple[int, str]:
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+
+    if not ep.url.startswith(("http://", "https://")):
+        raise ServiceError(f"Elasticsearch URL must be http(s): {ep.url!r}")
+    data = json.dumps(body).encode()
+    req = urllib.request.Request(ep.url.rstrip("/") + path, data=data, method=method)  # noqa: S310 (checked)
+    req.add_header("Content-Type", "application/json")
+    token = base64.b64encode(f"{ep.user}:{ep.password}".encode()).decode()
+    req.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (local URL from settings)
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
 def _http_get(ep: EsEndpoint, path: str, timeout: float = 2.0, auth: bool = True) -> tuple[int, str]:
     import base64
     import urllib.error
@@ -133,6 +155,66 @@ def local_password(settings: Settings) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(password + "\n")
     return password
+
+
+def app_password_file(settings: Settings) -> Path:
+    return settings.es_home / "app-password"
+
+
+def app_endpoint(settings: Settings | None = None) -> EsEndpoint:
+    """What the cockpit, the API and the workers connect as: for the project's own node the application user
+    (role `core.es_roles.app_role`: the audit trail is append-only for it); for ES_URL the configured user."""
+    settings = settings or get_settings()
+    ep = es_endpoint(settings)
+    if not ep.managed:
+        return ep
+    path = app_password_file(settings)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(18) + "\n")
+    return EsEndpoint(ep.url, APP_USER, path.read_text().strip(), managed=True)
+
+
+def ensure_app_user(settings: Settings, admin: EsEndpoint) -> None:
+    """The application role and user in the node's file realm (`roles.yml`, `users`): the archive has no
+    analysis-common, so the native realm's `.security` index cannot be created. Idempotent; the node re-reads
+    the files within seconds."""
+    import json
+
+    app = app_endpoint(settings)
+    conf = settings.es_home / "config"
+    roles = conf / "roles.yml"
+    wanted = json.dumps({APP_ROLE: app_role()}, indent=1) + "\n"  # JSON is YAML
+    if not roles.exists() or roles.read_text() != wanted:
+        roles.write_text(wanted)
+        _own_by_node_user(settings, roles)
+    if _http_get(app, "/_security/_authenticate")[0] == 200:
+        return
+    home = ensure_install(settings)
+    tool = str(home / "bin" / "elasticsearch-users")
+    as_user = ["runuser", "-u", settings.es_os_user, "--"] if _is_root() else []
+    env = _node_env(settings, home)
+    subprocess.run([*as_user, tool, "userdel", APP_USER], env=env, capture_output=True, check=False)
+    proc = subprocess.run([*as_user, tool, "useradd", APP_USER, "-p", app.password, "-r", APP_ROLE], env=env,
+                          capture_output=True, check=False)  # fmt: skip
+    if proc.returncode != 0:
+        detail = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise ServiceError(f"elasticsearch-users useradd failed ({proc.returncode}): {' '.join(detail)}")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if _http_get(app, "/_security/_authenticate")[0] == 200:
+            return
+        time.sleep(0.5)
+    raise ServiceError(f"the Elasticsearch user {APP_USER} does not authenticate: see {es_log_file(settings)}")
+
+
+def _own_by_node_user(settings: Settings, path: Path) -> None:
+    if _is_root():
+        uid, gid = _ensure_os_user(settings.es_os_user)
+        os.chown(path, uid, gid)
 
 
 def es_endpoint(settings: Settings | None = None) -> EsEndpoint:
@@ -209,6 +291,8 @@ def ensure_install(settings: Settings) -> Path:
         for native in unpacked.rglob("*"):
             if native.is_dir():
                 native.chmod(0o755)
+            elif not native.is_symlink():  # extracted under the process umask 077: the node user reads it
+                native.chmod(native.stat().st_mode | 0o444)
         if home.exists():
             shutil.rmtree(home)
         os.replace(unpacked, home)
@@ -262,6 +346,7 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
     conf = es / "config"
     for sub in ("data", "logs"):
         (es / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(es / sub, 0o700)  # the index and its logs: the node's OS user's alone (chowned below as root)
     if not conf.exists():
         shutil.copytree(home / "config", conf)
     (conf / "elasticsearch.yml").write_text(node_config(settings))
@@ -269,6 +354,7 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
     (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{settings.es_heap}\n-Xmx{settings.es_heap}\n")
     as_user: list[str] = []
     if _is_root():
+        _pass_through(settings.var_dir)
         _check_traversable(es.parent, settings.es_os_user)
         uid, gid = _ensure_os_user(settings.es_os_user)
         _chown_tree(es, uid, gid)
@@ -290,6 +376,13 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
             detail = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip().splitlines()[-1:]
             raise ServiceError(f"elasticsearch-keystore failed ({proc.returncode}): {' '.join(detail)}")
     return conf
+
+
+def _pass_through(var_dir: Path) -> None:
+    """var/ made under the process umask 077 is 0700: the node user may pass through it to var/es (x, no listing)."""
+    mode = stat.S_IMODE(var_dir.stat().st_mode)
+    if not mode & stat.S_IXOTH:
+        os.chmod(var_dir, mode | stat.S_IXGRP | stat.S_IXOTH)  # noqa: S103 - traverse only, no read
 
 
 def _check_traversable(path: Path, user: str) -> None:
@@ -351,6 +444,7 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
     if _port_open("127.0.0.1", settings.es_port):
         health = es_health(ep)
         if health is not None and health.get("status") in ("green", "yellow"):
+            ensure_app_user(settings, ep)
             return ep  # reuse the running node
         if _pid_alive(pid_file) is None:
             raise ServiceError(
@@ -374,6 +468,7 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
     while time.monotonic() < deadline:
         health = es_health(ep)
         if health is not None and health.get("status") in ("green", "yellow"):
+            ensure_app_user(settings, ep)
             return ep
         if _pid_alive(pid_file) is None and not _port_open("127.0.0.1", settings.es_port):
             time.sleep(1.0)

@@ -77,9 +77,18 @@ class Settings(BaseSettings):
     api_rate_limit: str = "600/minute"
     api_max_body_mb: float = 5.0
 
+    # Retention periods per register (domain/retention.py, docs/compliance.md): validated at start-up
+    retention_file: Path = REPO_ROOT / "config" / "retention.toml"
+    disposal_dir: Path | None = None  # deletion certificates of disposal runs (default: var_dir/disposal)
+
+    # The archive of originals (indexing/archive.py): default var_dir/archive; point it at WORM storage in
+    # production (docs/compliance.md). Its manifest lives inside unless that storage allows no appends.
+    archive_location: Path | None = Field(default=None, validation_alias=AliasChoices("COCKPIT_ARCHIVE_DIR"))
+    archive_manifest: Path | None = Field(default=None, validation_alias=AliasChoices("COCKPIT_ARCHIVE_MANIFEST"))
+
     @property
     def archive_dir(self) -> Path:
-        return self.var_dir / "archive"
+        return self.archive_location or self.var_dir / "archive"
 
     @property
     def es_home(self) -> Path:
@@ -88,6 +97,11 @@ class Settings(BaseSettings):
     @property
     def redis_home(self) -> Path:
         return self.var_dir / "redis"
+
+    @property
+    def audit_anchor_dir(self) -> Path:
+        """The audit chains' daily anchors: write-once files outside Elasticsearch (put them on WORM storage)."""
+        return self.var_dir / "audit-anchors"
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from domain.errors import Forbidden
 
 Kind = Literal["user", "api_client", "system"]
 
-ROLES: tuple[str, ...] = ("agent", "analyst", "manager", "admin")
+ROLES: tuple[str, ...] = ("agent", "analyst", "manager", "compliance", "admin")
 
 # capabilities (besides reading within the principal's scope)
 SEARCH = "search"
@@ -33,16 +33,31 @@ EXPORT = "export"
 REVIEW = "review"
 SAVE_VIEW = "save_view"
 STATUS = "status"
-AUDIT = "audit"
+AUDIT = "audit"  # read the audit trail of one's tenants (audit page, CSV)
+HISTORY = "history"  # the "Verlauf" card of a document: who added, viewed, downloaded, re-filed it
+RETENTION = "retention"  # legal holds, the disposal report and disposal runs
 MASTER_DATA = "master_data"
 UPLOAD = "upload"  # send documents in (cockpit upload, API push)
-CAPABILITIES: tuple[str, ...] = (SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA, UPLOAD)
+CAPABILITIES: tuple[str, ...] = (
+    SEARCH,
+    EXPORT,
+    REVIEW,
+    SAVE_VIEW,
+    STATUS,
+    AUDIT,
+    HISTORY,
+    RETENTION,
+    MASTER_DATA,
+    UPLOAD,
+)
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     "agent": frozenset({SEARCH, REVIEW, UPLOAD}),
     "analyst": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD}),
-    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD}),
-    "admin": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, MASTER_DATA, UPLOAD}),
+    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD, HISTORY}),
+    # compliance officers read everything of their tenants' trail, set legal holds and run disposal
+    "compliance": frozenset({SEARCH, EXPORT, AUDIT, HISTORY, RETENTION}),
+    "admin": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, HISTORY, RETENTION, MASTER_DATA, UPLOAD}),
 }
 ADMIN_ROLE = "admin"
 

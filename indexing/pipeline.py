@@ -287,7 +287,8 @@ def _process(item: WorkItem, ctx: WorkerContext) -> WorkResult:
 
     timings = {"extract": 0.0, "enrich": 0.0}
     if ctx.archive_root:
-        Archive(Path(ctx.archive_root)).put(item.data)  # the original is kept even if extraction fails
+        # the original is kept even if extraction fails
+        Archive(Path(ctx.archive_root)).put(item.data, source=item.source_uri, kind=item.source_kind, tenant=ctx.tenant)
     t0 = time.perf_counter()
     limits = Limits(max_bytes=ctx.max_bytes, max_pages=ctx.max_pages)
     result = extract(item.data, file_name=item.file_name, limits=limits)
@@ -514,6 +515,9 @@ class Ingestor:
         self.pending_actions: list[dict[str, Any]] = []
         self.now = dt.datetime.now(dt.UTC)
         self.outcomes: dict[str, Outcome] = {}  # top-level source uri -> what became of it
+        from indexing.retention import configured_table
+
+        self.retention = configured_table()  # retain_until of every new document (validated at start-up)
 
     def _outcome(self, d: D.PreparedDoc, status: str, doc_id: str) -> None:
         if d.parent_uri is None:
@@ -637,6 +641,7 @@ class Ingestor:
                 parent_id=parent_id,
                 attachment_ids=attachment_ids,
                 archive_path=str(self.archive.path_for(d.sha256).relative_to(self.archive.root)),
+                retention=self.retention,
             )
             parent_body = self.queued_bodies.get(parent_id) if parent_id else None
             if parent_body is not None and not body.get("thread_id"):  # an attachment belongs to its mail's thread
@@ -1044,22 +1049,22 @@ def own_identifiers_from(path: Path, tenant: str) -> list[str]:
 
 
 def _store_summary(es: Any, prefix: str, var_dir: Path, summary: RunSummary) -> None:
-    from indexing import schema
+    import logging
+
+    from core.settings import get_settings
+    from indexing.audit_log import AuditLog
+    from indexing.records import RecordStore, WriteFailed
 
     runs = var_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stamp = summary.started_at.replace(":", "").replace("-", "")[:15]
     (runs / f"{stamp}-{summary.tenant}.json").write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
-    es.index(
-        index=schema.alias_name(prefix, "audit"),
-        document={
-            "action": "ingest_run",
-            "tenant": summary.tenant,
-            "owner": "system",
-            "created_at": summary.finished_at,
-            "body": summary.as_dict(),
-        },
-    )
+    entry = {"action": "ingest_run", "tenant": summary.tenant, "owner": "system", "principal_kind": "system",
+             "created_at": summary.finished_at, "day": summary.finished_at[:10], "body": summary.as_dict()}  # fmt: skip
+    try:
+        AuditLog(RecordStore(es, prefix), get_settings().audit_anchor_dir).append([entry], refresh=True)
+    except WriteFailed as exc:
+        logging.getLogger(__name__).error("audit entry of the ingest run not written: %s", exc)
 
 
 class _Progress:

@@ -147,3 +147,15 @@ class RecordStore:
             pass
         except ES_ERRORS as exc:
             log.warning("refresh %s failed: %s", kind, exc)
+
+
+def get_versioned(store: RecordStore, kind: str, record_id: str) -> tuple[dict[str, Any], int, int] | None:
+    """A record (realtime) with its `_seq_no` and `_primary_term`, for a later conditional write; None if absent."""
+    store.ensure(kind)
+    try:
+        resp = store.es.options(ignore_status=404).get(index=store.index(kind), id=record_id)
+    except ES_ERRORS as exc:
+        raise WriteFailed(f"get {kind}/{record_id}: {exc}") from exc
+    if not resp.get("found"):
+        return None
+    return dict(resp.get("_source") or {}), int(resp["_seq_no"]), int(resp["_primary_term"])

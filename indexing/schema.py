@@ -20,7 +20,13 @@ from nlp.entities import ENTITY_KINDS
 SCHEMA_VERSION = 1
 EMBEDDING_DIMS = 384
 
-KINDS = ("documents", "customers", "views", "audit", "subscriptions", "notifications", "api_keys")
+KINDS = (
+    "documents", "customers", "views", "audit", "audit_heads", "subscriptions", "notifications", "api_keys", "holds"
+)  # fmt: skip
+# Append-only kinds: one concrete index under a fixed name, no alias and no versions (a migration would be a
+# rewrite). The application's Elasticsearch role may create entries there and read them, never change or
+# delete one (core.es_roles).
+APPEND_ONLY_NAMES = {"audit": "audit-log"}
 
 # Registers (document classes). Keys are stable ids used in the index; labels live in the UI catalogue.
 REGISTERS = (
@@ -40,9 +46,10 @@ REGISTERS = (
 
 
 def alias_name(prefix: str, kind: str) -> str:
+    """The name reads and writes use: the alias, or for an append-only kind its one index."""
     if kind not in KINDS:
         raise ValueError(f"unknown index kind {kind!r}")
-    return f"{prefix}-{kind}"
+    return f"{prefix}-{APPEND_ONLY_NAMES.get(kind, kind)}"
 
 
 def index_name(prefix: str, kind: str, version: int = SCHEMA_VERSION) -> str:
@@ -112,6 +119,12 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
             "received_at": {"type": "date"},
             "indexed_at": {"type": "date"},
             "year_month": _KW,  # "2026-11", convenient facet
+            # retention (domain.retention): kept until, why, what looked odd, which table computed it
+            "contract_end": {"type": "date"},  # contracts: the period runs from here (set by hand)
+            "retain_until": {"type": "date"},  # absent: never disposed (review)
+            "retention_basis": _KW,  # "<register>:<years>y:<doc_date|contract_end>" | "<register>:never"
+            "retention_flags": _KW,  # future_date | no_date | no_contract_end | unknown_register | never
+            "retention_table": _KW,  # RetentionTable.fingerprint: another table → recomputed by backfill
             # entities: normalised identifiers for exact matching, plus typed lists and a facet field
             "ids": _KW,  # every normalised identifier (lower case, no separators)
             "entities": {"properties": {kind: _KW for kind in ENTITY_KINDS}},
@@ -203,11 +216,57 @@ def generic_mapping() -> dict[str, Any]:
     }
 
 
+def audit_mapping() -> dict[str, Any]:
+    """One audit entry: who did what, when, where from, to which document/customer — every field queryable;
+    `body` keeps the rest (not indexed, but part of the entry's hash). Fields not listed are kept, not indexed."""
+    long_ = {"type": "long"}
+    return {
+        "dynamic": "false",
+        "_meta": {"schema_version": SCHEMA_VERSION},
+        "properties": {
+            **{
+                k: _KW
+                for k in (
+                    "action",
+                    "tenant",
+                    "owner",
+                    "actor_name",
+                    "principal_kind",
+                    "key_name",
+                    "roles",
+                    "ip",
+                    "user_agent",
+                    "via",
+                    "day",
+                    "outcome",
+                    "owner_login",
+                    "doc_id",
+                    "customer_id",
+                    "view_id",
+                    "filters",
+                    "target",
+                    "chain",
+                    "prev_hash",
+                    "hash",
+                )
+            },  # fmt: skip
+            "created_at": {"type": "date"},
+            "query": _TEXT_KW,
+            "hits": long_,
+            "rows": long_,
+            "seq": long_,
+            "body": {"type": "object", "enabled": False},
+        },
+    }
+
+
 def mapping_for(kind: str, dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
     if kind == "documents":
         return documents_mapping(dims)
     if kind == "customers":
         return customers_mapping()
+    if kind == "audit":
+        return audit_mapping()
     return generic_mapping()
 
 

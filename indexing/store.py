@@ -27,8 +27,16 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def ensure_index(es: Elasticsearch, prefix: str, kind: str, dims: int = schema.EMBEDDING_DIMS) -> str:
-    """Create the concrete index of the current schema version and its alias when missing."""
+    """Create the concrete index of the current schema version and its alias when missing (an append-only kind:
+    its one index, created without an alias — the application's role may not manage aliases there)."""
     alias = schema.alias_name(prefix, kind)
+    if kind in schema.APPEND_ONLY_NAMES:
+        if not es.indices.exists(index=alias):
+            es.options(ignore_status=400).indices.create(
+                index=alias, mappings=schema.mapping_for(kind, dims), settings=schema.index_settings(kind)
+            )
+        add_missing_fields(es, alias, schema.mapping_for(kind, dims))
+        return alias
     if es.indices.exists_alias(name=alias):
         add_missing_fields(es, alias, schema.mapping_for(kind, dims))
         return alias
@@ -107,6 +115,8 @@ def migrate(
     dims: int = schema.EMBEDDING_DIMS,
 ) -> int:
     """Copy the alias's current index into version `to_version` (new mapping), then swap the alias."""
+    if kind in schema.APPEND_ONLY_NAMES:
+        raise ValueError(f"{kind} is append-only: it is never copied (new fields are added in place)")
     alias = schema.alias_name(prefix, kind)
     source = list(es.indices.get_alias(name=alias).keys())[0]
     target = schema.index_name(prefix, kind, to_version)
@@ -186,11 +196,13 @@ def backfill(
     derive: Callable[[dict[str, Any]], dict[str, Any]],
     *,
     fields: list[str] | None = None,
+    query: dict[str, Any] | None = None,
 ) -> int:
     """Partial updates for every document without `missing_field` (fields added by a newer version; no
-    painless needed): `derive(source)` gives the new fields. Returns the number of documents updated."""
+    painless needed) — or matching `query` instead: `derive(source)` gives the new fields. Returns the number of
+    documents updated."""
     alias = schema.alias_name(prefix, "documents")
-    query = {"bool": {"must_not": [{"exists": {"field": missing_field}}]}}
+    query = query or {"bool": {"must_not": [{"exists": {"field": missing_field}}]}}
     if not es.indices.exists(index=alias) or not es.count(index=alias, query=query)["count"]:
         return 0
     add_missing_fields(es, alias, schema.mapping_for("documents"))

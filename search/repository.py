@@ -53,7 +53,7 @@ class Repository:
 
     def exists(self, kind: str) -> bool:
         try:
-            return bool(self.es.indices.exists_alias(name=self.index(kind)))
+            return bool(self.es.indices.exists(index=self.index(kind)))  # an alias or an append-only index
         except ES_ERRORS as exc:
             raise _failed(exc, f"exists({kind})") from exc
 
@@ -114,10 +114,10 @@ class Repository:
         except ES_ERRORS as exc:
             raise _failed(exc, f"open_point_in_time({kind})") from exc
 
-    def search_pit(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def search_pit(self, body: Mapping[str, Any], *, filter_path: str | None = None) -> dict[str, Any]:
         """One page of a point-in-time search (the body names the PIT; no index)."""
         try:
-            return _body(self.es.search(body=dict(body)))
+            return _body(self.es.search(body=dict(body), filter_path=filter_path))
         except ES_ERRORS as exc:
             raise _failed(exc, "search(pit)") from exc
 
@@ -127,8 +127,11 @@ class Repository:
         except ES_ERRORS as exc:  # expired already: nothing to clean
             log.debug("close PIT: %s", exc)
 
-    def scan(self, kind: str, body: Mapping[str, Any], *, batch: int = 500) -> Iterator[dict[str, Any]]:
-        """Every hit of a body's query (point-in-time + search_after, stable under concurrent writes)."""
+    def scan(
+        self, kind: str, body: Mapping[str, Any], *, batch: int = 500, ordered: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every hit of a body's query (point-in-time + search_after, stable under concurrent writes);
+        `ordered`: in the body's own sort order (then `_shard_doc` breaks ties), else in index order."""
         if not self.exists(kind):
             return
         pit = self.open_pit(kind)
@@ -136,7 +139,7 @@ class Repository:
             after: list[Any] | None = None
             while True:
                 page = {**dict(body), "size": batch, "pit": {"id": pit, "keep_alive": "2m"}}
-                page["sort"] = [{"_shard_doc": "asc"}]
+                page["sort"] = [*(list(body.get("sort") or []) if ordered else []), {"_shard_doc": "asc"}]
                 if after is not None:
                     page["search_after"] = after
                 resp = self.search_pit(page)

@@ -12,7 +12,8 @@ from typing import Any
 from domain.principal import Principal
 from search.permissions import permission_filter, tenant_filter
 
-READ_ONLY_AUDIT_ACTIONS = ["login", "logout", "view_document", "download_original", "export", "search", "api_call"]
+READ_ONLY_AUDIT_ACTIONS = ["login", "logout", "login_failed", "view_document", "download_original", "export", "search",
+                           "api_call", "audit_verify", "archive_verify", "view_dossier"]  # fmt: skip
 
 
 def data_version_bodies(principal: Principal) -> list[tuple[str, dict[str, Any]]]:
@@ -42,21 +43,43 @@ def data_version_bodies(principal: Principal) -> list[tuple[str, dict[str, Any]]
     ]
 
 
-def audit_body(
-    principal: Principal,
-    *,
-    actions: list[str] | None = None,
-    owner: str | None = None,
-    size: int = 100,
-) -> dict[str, Any]:
-    """The audit trail of the principal's tenants, newest first (optionally some action kinds, one person)."""
-    flt: list[dict[str, Any]] = [tenant_filter(principal)]
-    if actions:
-        flt.append({"terms": {"action": sorted(set(actions))}})
-    if owner:
-        flt.append({"term": {"owner": owner}})
+def audit_chains_body(principal: Principal) -> dict[str, Any]:
+    """The audit chains present among the entries (a chain per tenant; `-` for entries without one), and how
+    many entries carry no chain at all (written around the chain)."""
     return {
-        "query": {"bool": {"filter": flt}},
-        "size": max(1, min(int(size), 1000)),
-        "sort": [{"created_at": {"order": "desc", "unmapped_type": "date"}}],
+        "size": 0,
+        "query": {"bool": {"filter": [tenant_filter(principal)]}},
+        "aggs": {
+            "chains": {"terms": {"field": "chain", "size": 10_000}, "aggs": {"last": {"max": {"field": "seq"}}}},
+            "unchained": {"missing": {"field": "chain"}},
+        },
     }
+
+
+def audit_chain_entries_body(
+    principal: Principal,
+    chain: str,
+    *,
+    unchained: bool = False,
+    seq_from: int | None = None,
+    seq_to: int | None = None,
+    seq_missing: bool = False,
+) -> dict[str, Any]:
+    """One chain's entries in sequence order, for verification: all, those with ``seq_from <= seq < seq_to``
+    (either end open), or those without a sequence number (`seq_missing`); `unchained`: entries without a
+    chain."""
+    flt: list[dict[str, Any]] = [tenant_filter(principal)]
+    if unchained:
+        return {"query": {"bool": {"filter": flt, "must_not": [{"exists": {"field": "chain"}}]}}}
+    flt.append({"term": {"chain": chain}})
+    if seq_missing:
+        return {"query": {"bool": {"filter": flt, "must_not": [{"exists": {"field": "seq"}}]}}}
+    rng = {k: v for k, v in (("gte", seq_from), ("lt", seq_to)) if v is not None}
+    if rng:
+        flt.append({"range": {"seq": rng}})
+    return {"query": {"bool": {"filter": flt}}, "sort": [{"seq": {"order": "asc", "unmapped_type": "long"}}]}
+
+
+def audit_heads_body(principal: Principal) -> dict[str, Any]:
+    """The writers' claimed heads of the audit chains (one record per chain, id = chain, tenant = chain)."""
+    return {"query": {"bool": {"filter": [tenant_filter(principal)]}}}

@@ -97,6 +97,17 @@ def es_endpoint() -> Iterator[services.EsEndpoint]:
 
 @pytest.fixture(scope="session")
 def es(es_endpoint: services.EsEndpoint):  # type: ignore[no-untyped-def]
+    """The application's client (role core.es_roles.app_role), as the cockpit, API and workers connect."""
+    from core.es import make_client
+
+    client = make_client(services.app_endpoint(get_settings()))
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def es_admin(es_endpoint: services.EsEndpoint):  # type: ignore[no-untyped-def]
+    """The administrator's client: clean-up, and the tests that play an attacker with full rights."""
     from core.es import make_client
 
     client = make_client(es_endpoint)
@@ -105,10 +116,10 @@ def es(es_endpoint: services.EsEndpoint):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def index_prefix(es) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def index_prefix(es_admin) -> Iterator[str]:  # type: ignore[no-untyped-def]
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     yield prefix
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    es_admin.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +178,9 @@ def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_index(es, demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+def demo_index(  # type: ignore[no-untyped-def]
+    es, es_admin, demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, object]]:
     """The demo corpus ingested through the real pipeline into its own prefix (read-only for tests).
 
     Yields {"prefix", "corpus", "var_dir", "runs"}. Tests that write must use `index_prefix` instead.
@@ -191,4 +204,4 @@ def demo_index(es, demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory) 
         for tenant in ("nord", "sued")
     ]
     yield {"prefix": prefix, "corpus": demo_corpus, "var_dir": var_dir, "runs": runs}
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    es_admin.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")

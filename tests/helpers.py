@@ -235,3 +235,10 @@ def no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def drop_prefix(prefix: str) -> None:
+    """Delete every index of a test prefix (as the administrator: the audit trail is append-only for the app)."""
+    from core.es import get_admin_client
+
+    get_admin_client().options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")

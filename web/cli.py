@@ -19,6 +19,10 @@ from rich.table import Table
 import core  # noqa: F401
 from core.services import ServiceError
 from core.settings import get_settings
+from web.cli_archive import register as register_archive
+from web.cli_audit import register as register_audit
+from web.cli_compliance import register as register_compliance
+from web.cli_compliance import require_retention_table
 from web.cli_intake import register as register_intake
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dossier Cockpit")
@@ -169,6 +173,7 @@ def serve(
 ) -> None:
     """Serve the cockpit and the API (gunicorn; --debug for the Dash dev server), a queue worker, and deliver
     notification e-mails."""
+    require_retention_table()
     _print_welcome(host, port)
     if debug:
         from web.app import create_app
@@ -280,20 +285,26 @@ def seed_views() -> None:
 @app.command()
 def backfill() -> None:
     """Fill in fields a newer version derives (channel, direction, complaint reason) for documents indexed
-    before; idempotent."""
+    before, and retain_until where it is missing or was computed with another retention table; idempotent."""
     from app.context import AppContext
-    from app.maintenance import backfill_document_fields
+    from app.maintenance import backfill_document_fields, backfill_retention
 
-    n = backfill_document_fields(AppContext.create())
+    ctx = AppContext.create()
+    n = backfill_document_fields(ctx)
     console.print(f"{n} documents updated" if n else "nothing to fill in")
+    kept = backfill_retention(ctx)
+    console.print(f"retain_until computed for {kept} documents" if kept else "retain_until current everywhere")
 
 
 def _operator() -> Any:
     """Who runs the CLI: the system, named by the account that runs it (recorded in the audit trail)."""
     import getpass
+    import socket
 
+    from app.audit import Origin, set_origin
     from domain.principal import Principal
 
+    set_origin(Origin("cli", user_agent=f"cockpit CLI ({getpass.getuser()}@{socket.gethostname()})"))
     return Principal(login=f"cli:{getpass.getuser()}", kind="system", roles=frozenset({"admin"}), name="cli")
 
 
@@ -373,9 +384,17 @@ def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (see
 
 
 register_intake(app)
+register_compliance(app)
+register_archive(app)
+register_audit(app)
 
 
 def main() -> None:
+    import os
+
+    from indexing.archive import PROCESS_UMASK
+
+    os.umask(PROCESS_UMASK)  # what the cockpit, the API, the workers write is the service user's alone
     app()
 
 

@@ -14,12 +14,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from app import documents
+from app import audit_read, documents
 from cockpit import components as C
 from cockpit import ids
+from cockpit.components.history import history_card
 from cockpit.context import ctx, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_datetime, fmt_int, fmt_money, fmt_size, t, t_or
 from cockpit.urlstate import clean_text_param
+from domain.principal import AUDIT, HISTORY
 from search.documents import DocumentData
 
 log = logging.getLogger("cockpit.pages.document")
@@ -273,6 +275,8 @@ def layout(doc_id: str = "", **kwargs: Any) -> Any:
     ]
     side = [c for c in (_meta_card(d, lang), _filing_card(d, lang), _dossiers_card(d, lang), _versions_card(d, lang),
                         _related_card(d, lang), _entities_card(d, lang)) if c is not None]  # fmt: skip
+    if u.can(HISTORY):
+        side.append(_history(u, d.doc_id, lang))
     side.append(
         C.card(
             t("document.similar", lang),
@@ -327,6 +331,16 @@ def layout(doc_id: str = "", **kwargs: Any) -> Any:
         ],
         className="document-page",
     )
+
+
+def _history(u: Any, doc_id: str, lang: str) -> Any:
+    """The "Verlauf" card (reading it writes nothing; a failure leaves a note, never breaks the page)."""
+    try:
+        found = audit_read.document_history(ctx(), u, doc_id)
+    except Exception as exc:  # noqa: BLE001 - the history is a side card
+        log.warning("history(%s) failed: %s", doc_id, exc)
+        found = None
+    return history_card(found, doc_id, ctx().tz, lang, audit_link=u.can(AUDIT))
 
 
 @callback(Output(ids.DOCUMENT_SIMILAR, "children"), Input(ids.DOCUMENT_ID, "data"))

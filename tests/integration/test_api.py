@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from indexing.schema import alias_name
+from tests.helpers import drop_prefix
 from tests.integration.api_world import auth, build
 
 pytestmark = pytest.mark.integration
@@ -21,7 +23,7 @@ def world(es, tmp_path_factory):  # type: ignore[no-untyped-def]
 
     prefix = f"test-api-{uuid.uuid4().hex[:8]}"
     yield build(es, prefix, tmp_path_factory.mktemp("api"))
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    drop_prefix(prefix)
 
 
 def get(world: dict[str, Any], path: str, key: str = "erp-nord", **kw: Any) -> Any:
@@ -285,27 +287,31 @@ def test_every_call_is_audited_with_the_keys_name(es, world):
     get(world, "/api/v1/documents/n1")
     get(world, "/api/v1/search", "old-nord")
     world["ctx"].flush_background()
-    es.indices.refresh(index=f"{world['prefix']}-audit")
+    trail = alias_name(world["prefix"], "audit")
+    es.indices.refresh(index=trail)
     query = {
         "bool": {"filter": [{"term": {"action": "api_call"}}, {"terms": {"owner": ["api:erp-nord", "anonymous"]}}]}
     }
-    hits = es.search(index=f"{world['prefix']}-audit", size=2000, query=query)["hits"]["hits"]
+    hits = es.search(index=trail, size=2000, query=query)["hits"]["hits"]
     calls = [(h["_source"]["owner"], h["_source"]["body"]["path"], h["_source"]["body"]["status"]) for h in hits]
     assert ("api:erp-nord", "/api/v1/documents/n1", 200) in calls
     assert ("anonymous", "/api/v1/search", 401) in calls
-    viewed = es.search(index=f"{world['prefix']}-audit", size=1000, query={"term": {"action": "view_document"}})
+    keyed = [h["_source"] for h in hits if h["_source"]["owner"] == "api:erp-nord"]
+    assert keyed and all(e["via"] == "api" and e["ip"] == "127.0.0.1" and e["key_name"] for e in keyed)
+    viewed = es.search(index=trail, size=1000, query={"term": {"action": "view_document"}})
     assert "api:erp-nord" in {h["_source"]["owner"] for h in viewed["hits"]["hits"]}
 
 
 def test_the_audit_trail_use_case_needs_the_capability(world):
-    from app import audit
+    from app import audit_read
     from domain.errors import Forbidden
+    from search.audit import AuditQuery
 
     get(world, "/api/v1/documents/n1")
     world["ctx"].flush_background()
     world["ctx"].store.refresh("audit")
     admin, agent = world["ctx"].directory.get("admin"), world["ctx"].directory.get("jonas.weber")
-    entries = audit.trail(world["ctx"], admin, actions=["api_call"], owner="api:erp-nord")
-    assert entries and {e["owner"] for e in entries} == {"api:erp-nord"} and {e["tenant"] for e in entries} == {"nord"}
+    entries = audit_read.trail(world["ctx"], admin, AuditQuery(actions=("api_call",), user="api:erp-nord")).entries
+    assert entries and {e.owner for e in entries} == {"api:erp-nord"} and {e.tenant for e in entries} == {"nord"}
     with pytest.raises(Forbidden):
-        audit.trail(world["ctx"], agent)
+        audit_read.trail(world["ctx"], agent, AuditQuery())

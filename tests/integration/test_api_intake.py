@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app import api_keys, intake
+from tests.helpers import drop_prefix
 from tests.integration.api_world import OPERATOR, auth, build
 from tests.integration.test_api import problem
 
@@ -29,7 +30,7 @@ def world(es, redis_url, tmp_path_factory):  # type: ignore[no-untyped-def]
         _, token = api_keys.create_key(w["ctx"], OPERATOR, name=name, tenant=tenant, groups={"all"}, capabilities=caps)
         w["keys"][name] = token
     yield w
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    drop_prefix(prefix)
 
 
 def push(world: dict[str, Any], data: bytes, name: str = "brief.txt", key: str = "push-nord", **fields: str) -> Any:

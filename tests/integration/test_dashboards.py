@@ -15,7 +15,7 @@ from app.dashboard_model import DashboardRequest
 from cockpit.dashboard_links import drill_href, parse_dashboard_params
 from cockpit.urlstate import parse_search_params
 from domain.principal import Principal
-from tests.helpers import app_context, index_customers, index_documents, make_customer, make_doc
+from tests.helpers import app_context, drop_prefix, index_customers, index_documents, make_customer, make_doc
 
 NOW = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)  # Monday
 ANNA = Principal(login="anna", tenants={"nord"}, groups={"all"}, department="vertrieb-nord", roles={"manager"})
@@ -93,7 +93,7 @@ def ctx(es):
     index_customers(es, prefix, customers)
     index_documents(es, prefix, docs)
     yield app_context(es, prefix)
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    drop_prefix(prefix)
 
 
 def board(ctx, who=ANNA, qs: str = ""):

@@ -11,7 +11,7 @@ import pytest
 from app import intake
 from domain.principal import Principal
 from intake.hotfolder import HotFolder
-from tests.helpers import HashEmbedder
+from tests.helpers import HashEmbedder, drop_prefix
 from tests.integration.api_world import build
 from web.cli_intake import folder_ports
 
@@ -52,4 +52,4 @@ def test_files_from_a_hot_folder_are_indexed_and_moved(es, redis_url, tmp_path):
         assert [p.name for p in processed] == ["lieferschein.txt"]
         assert not any((root / ".inflight").iterdir())
     finally:
-        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        drop_prefix(prefix)

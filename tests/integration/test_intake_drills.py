@@ -31,7 +31,7 @@ from core import services
 from core.settings import get_settings
 from indexing.documents import doc_id_for
 from indexing.schema import alias_name
-from tests.helpers import app_context, principal
+from tests.helpers import app_context, drop_prefix, principal
 from tests.worker_proc import WorkerProc, purge_queue, wait_jobs
 
 pytestmark = pytest.mark.timeout(600)
@@ -113,7 +113,7 @@ def drill(es: Any, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         audit.flush(ctx)  # buffered audit entries of the submits: into the index before it is deleted
         worker.stop()
         purge_queue(prefix)
-        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        drop_prefix(prefix)
 
 
 @pytest.fixture(autouse=True)

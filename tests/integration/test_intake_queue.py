@@ -28,7 +28,7 @@ from app.jobs import Job
 from domain.errors import Invalid
 from indexing.documents import doc_id_for
 from indexing.schema import alias_name
-from tests.helpers import app_context, principal
+from tests.helpers import app_context, drop_prefix, principal
 from tests.worker_proc import REPO_ROOT, WorkerProc, purge_queue, wait_jobs
 
 pytestmark = pytest.mark.timeout(300)
@@ -96,7 +96,7 @@ def world(es: Any, redis_url: str, demo_corpus: Path, tmp_path_factory: pytest.T
     finally:
         worker.stop()
         purge_queue(prefix)
-        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        drop_prefix(prefix)
 
 
 def unique_text(label: str) -> bytes:
@@ -222,7 +222,7 @@ def test_an_idempotency_key_gives_the_same_job_and_one_message(world: World, es:
     finally:
         audit.flush(idle)  # the buffered audit entries of the submits: written now, not into a deleted index later
         purge_queue(idle_prefix)
-        es.options(ignore_status=404).indices.delete(index=f"{idle_prefix}-*", expand_wildcards="all")
+        drop_prefix(idle_prefix)
 
 
 def test_a_corrupt_file_fails_with_a_reason_and_can_be_retried(world: World) -> None:

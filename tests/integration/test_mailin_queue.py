@@ -29,7 +29,7 @@ from app.jobs import OUTCOMES, Job
 from domain.principal import Principal
 from indexing.schema import alias_name
 from intake.mailin import MailboxConfig, MailboxUnavailable, MailItem, poll_once
-from tests.helpers import HashEmbedder
+from tests.helpers import HashEmbedder, drop_prefix
 from tests.imap_server import DovecotServer
 from tests.integration.api_world import build
 from web.cli_intake import mail_submitter
@@ -111,7 +111,7 @@ def world(es, redis_url, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type:
     yield w
     audit.flush(w["ctx"])  # the audit entries queued by submit/process, before the indices go
     intake.forget_contexts()
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    drop_prefix(prefix)
     store = intake.job_store(w["ctx"])
     keys = list(store.r.scan_iter(match=f"{store.ns}*", count=1000))
     if keys:

@@ -30,7 +30,7 @@ def test_migrate_copies_everything_and_swaps_the_alias_atomically(es, index_pref
 
 
 def test_scan_all_pages_through_more_than_one_page(es, index_prefix):
-    alias = store.ensure_index(es, index_prefix, "audit")
+    alias = store.ensure_index(es, index_prefix, "notifications")
     store.bulk_write(es, ({"_index": alias, "_source": {"tenant": "nord", "n": i}} for i in range(1100)))
     es.indices.refresh(index=alias)
     assert len(list(store.scan_all(es, alias, size=250))) == 1100

@@ -59,10 +59,10 @@ def test_wrong_password_is_refused(es_endpoint: EsEndpoint):
         wrong.cluster.health()
 
 
-def test_schema_mappings_are_accepted_by_the_server(es, index_prefix):
+def test_schema_mappings_are_accepted_by_the_server(es_admin, index_prefix):
     for kind in schema.KINDS:
-        es.indices.create(index=schema.index_name(index_prefix, kind), mappings=schema.mapping_for(kind))
-    assert len(es.indices.get(index=f"{index_prefix}-*")) == len(schema.KINDS)
+        es_admin.indices.create(index=schema.index_name(index_prefix, kind), mappings=schema.mapping_for(kind))
+    assert len(es_admin.indices.get(index=f"{index_prefix}-*")) == len(schema.KINDS)
 
 
 # --------------------------------------------------------------------------- Redis (password + AOF)

@@ -21,10 +21,12 @@ import pytest
 
 import search
 from domain.principal import Principal
+from search.audit import AuditQuery
 from search.dashboards import Bounds, DashboardScope
 from search.permissions import MATCH_NOTHING, permission_filter, tenant_filter
 from search.query_parser import parse_query
 from search.request import SearchRequest
+from search.retention import HoldExclusions
 
 ANNA = Principal("anna", frozenset({"nord"}), frozenset({"all", "contracts"}), department="vertrieb-nord")
 NOBODY = Principal("nobody", frozenset(), frozenset({"all"}))
@@ -34,6 +36,7 @@ SAMPLES: dict[str, Any] = {
     "request": SearchRequest(text="rechnung", filters={"register": ("invoice",)}, group_by="customer"),
     "parsed": parse_query("rechnung kunde:K-10234"),
     "analysis": None,
+    "chain": "chain-x",
     "vector": [0.1, 0.2, 0.3],
     "customer_id": "C1",
     "customer_ids": ["C1", "C2"],
@@ -60,6 +63,23 @@ SAMPLES: dict[str, Any] = {
     "weeks": Bounds(dt.date(2025, 1, 6), dt.date(2026, 3, 1)),
     "since": dt.date(2026, 1, 1),
     "groups": {"A": ("C1",), "B": ("C2",)},
+    "query": AuditQuery(
+        user="anna",
+        doc_id="d1",
+        customer_id="C1",
+        actions=("export",),
+        tenant="t-sample",
+        date_from=dt.date(2026, 1, 1),
+        date_to=dt.date(2026, 3, 1),
+        after=(1767225600000, 7),
+    ),
+    # retention, legal holds, disposal (search/retention.py)
+    "until": "2027-03-01",
+    "exclusions": HoldExclusions(frozenset({"d9"}), frozenset({("t-sample", "C9")}), ({"term": {"register": "x"}},)),
+    "clauses": [{"term": {"register": "invoice"}}],
+    "shas": ["a" * 64],
+    "numbers": ["4711"],
+    "family_ids": ["fam"],
 }
 
 
