@@ -201,7 +201,21 @@ def check_chromium(settings: Settings) -> Check:
     )
 
 
+def check_retention(settings: Settings) -> Check:
+    """The retention table (config/retention.toml or COCKPIT_RETENTION_FILE): every register, sane periods."""
+    from domain.retention import RetentionConfigError
+    from indexing.retention import configured_table
+
+    try:
+        table = configured_table(settings.retention_file)
+    except RetentionConfigError as exc:
+        return Check("Retention table", False, detail=str(exc))
+    periods = ", ".join(f"{r.register} {r.years if r.dispose else '∞'}" for r in table.rules.values())
+    return Check("Retention table", True, f"profile {table.profile}", f"{settings.retention_file}: {periods}")
+
+
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
+    check_retention,
     check_elasticsearch,
     check_redis,
     check_queue,

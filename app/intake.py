@@ -142,7 +142,6 @@ def prepare(
     customer_id = (upload.customer_id or "").strip()[:100]
     if customer_id:
         _check_customer(ctx, principal, tenant, customer_id)
-    sha = Archive(ctx.archive_root).put(upload.data)
     job_id = new_job_id()
     who = owner or principal.login
     if upload.source_uri:
@@ -151,6 +150,7 @@ def prepare(
         uri = f"{channel}:{upload.source_system}/{upload.source_doc_id or job_id}/{name}"
     else:
         uri = f"{channel}:{who}/{job_id}/{name}"
+    sha = Archive(ctx.archive_root).put(upload.data, source=uri, kind=channel, tenant=tenant)
     return Job(
         id=job_id,
         tenant=tenant,

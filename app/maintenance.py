@@ -35,3 +35,25 @@ def backfill_document_fields(ctx: AppContext) -> int:
     if updated:
         ctx.invalidate()
     return updated
+
+
+RETENTION_FIELDS = ["register", "doc_date", "received_at", "contract_end"]
+
+
+def backfill_retention(ctx: AppContext, *, now: Any = None) -> int:
+    """`retain_until` (and its basis and flags) for every document indexed before it existed or computed with
+    another retention table (a changed period or profile); the number updated."""
+    import datetime as dt
+
+    from app.retention import table
+    from indexing.retention import fields_of_source
+
+    rules = table(ctx)
+    when = now or dt.datetime.now(dt.UTC)
+    query = {"bool": {"must_not": [{"term": {"retention_table": rules.fingerprint}}]}}
+    updated = istore.backfill(ctx.store.es, ctx.prefix, "retention_table",
+                              lambda src: fields_of_source(src, table=rules, now=when), fields=RETENTION_FIELDS,
+                              query=query)  # fmt: skip
+    if updated:
+        ctx.invalidate()
+    return updated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app import audit
 from app.context import AppContext
@@ -91,6 +92,7 @@ def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_i
         "acl_groups": acl_groups_for(register),
         "status": document_status(register, str(src.get("text") or "")),
         "filing": {"status": "manual", "confidence": 1.0, "reasons": reasons},
+        **_retention(ctx, register, src),  # the register decides the period: computed again
     }
     try:
         ctx.store.update(
@@ -105,6 +107,16 @@ def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_i
                  customer_id=customer_id, register=register)  # fmt: skip
     ctx.invalidate()
     return Filed(doc_id, customer_id, name, register)
+
+
+def _retention(ctx: AppContext, register: str, src: dict[str, Any]) -> dict[str, Any]:
+    """`retain_until` & co. for a document filed into `register` (its date and contract end unchanged)."""
+    import datetime as dt
+
+    from app.retention import table
+    from indexing.retention import fields_of_source
+
+    return fields_of_source({**src, "register": register}, table=table(ctx), now=dt.datetime.now(dt.UTC))
 
 
 @dataclass
@@ -153,6 +165,7 @@ def refile_pending(ctx: AppContext, tenant: str) -> Refiled:
             "filing": {"status": "auto", "confidence": round(doc.confidence, 3), "reasons": reasons,
                        "register_reason": doc.register_reason, "candidates": doc.candidates,
                        "suggested_register": doc.register},
+            **_retention(ctx, doc.register, src),
         }  # fmt: skip
         try:
             ctx.store.update("documents", hit["_id"], update, concrete_index=hit.get("_index"))

@@ -7,7 +7,10 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from domain.retention import RetentionTable
 
 # Registers only some groups may read. Everything else is readable by the tenant's group "all".
 RESTRICTED_REGISTERS: dict[str, list[str]] = {"contract": ["contracts", "management"]}
@@ -174,11 +177,17 @@ def build_body(
     parent_id: str | None = None,
     attachment_ids: list[str] | None = None,
     archive_path: str = "",
+    retention: RetentionTable | None = None,
 ) -> dict[str, Any]:
+    """The index entry of one document version. `retention`: the configured table (the pipeline passes
+    `indexing.retention.configured_table()`; None: the law's defaults)."""
+    from indexing.retention import builtin_table, retention_fields
+
     register = "review" if doc.filing_status == "review" else doc.register
     email = doc.email or {}
     received = email.get("date") or now.isoformat()
     doc_date = doc.doc_date or (received[:10] if received else None)
+    kept = retention_fields(register, doc_date, None, table=retention or builtin_table(), now=now)
     return {
         "doc_id": doc_id,
         "family_id": family_id,
@@ -219,6 +228,7 @@ def build_body(
         "received_at": received,
         "indexed_at": now.isoformat(),
         "year_month": year_month(doc_date),
+        **kept,
         "ids": doc.ids,
         "entities": doc.entities,
         "entity_facets": doc.entity_facets,

@@ -116,7 +116,9 @@ def review_item_body(principal: Principal, doc_id: str) -> dict[str, Any]:
         "query": {
             "bool": {"filter": [permission_filter(principal), id_clause(doc_id), {"term": {"register": "review"}}]}
         },
-        "_source": {"includes": ["tenant", "text", "filing.reasons", "doc_id"]},
+        "_source": {
+            "includes": ["tenant", "text", "filing.reasons", "doc_id", "doc_date", "received_at", "contract_end"]
+        },
         "seq_no_primary_term": True,
     }
 
@@ -154,7 +156,19 @@ def review_pending_body(principal: Principal, tenant: str) -> dict[str, Any]:
                 ]
             }
         },
-        "_source": {"includes": ["doc_id", "content_sha256", "file_name", "filing", "tenant", "sources"]},
+        "_source": {
+            "includes": [
+                "doc_id",
+                "content_sha256",
+                "file_name",
+                "filing",
+                "tenant",
+                "sources",
+                "doc_date",
+                "received_at",
+                "contract_end",
+            ]
+        },
     }
 
 

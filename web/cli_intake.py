@@ -201,6 +201,10 @@ def worker(
     Redis, Elasticsearch and archive)."""
     home = get_settings().var_dir / "worker"
     pid_file = home / "worker.pid"
+    if not stop:
+        from web.cli_compliance import require_retention_table
+
+        require_retention_table()
     if stop:
         console.print("worker stopped" if stop_detached(pid_file) else "no background worker was running")
         return
