@@ -358,9 +358,9 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
         _check_traversable(es.parent, settings.es_os_user)
         uid, gid = _ensure_os_user(settings.es_os_user)
         _chown_tree(es, uid, gid)
-        pw_file = es_password_file(settings)
-        if pw_file.exists():
-            os.chown(pw_file, 0, 0)  # the password file stays root's
+        for pw_file in (es_password_file(settings), app_password_file(settings)):
+            if pw_file.exists():
+                os.chown(pw_file, 0, 0)  # the password files stay root's
         as_user = ["runuser", "-u", settings.es_os_user, "--"]
     env = _node_env(settings, home)
     tool = str(home / "bin" / "elasticsearch-keystore")
