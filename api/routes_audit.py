@@ -78,7 +78,9 @@ class AuditEntryOut(M.Out):
     seq: int | None = None
     hash: str | None = None
     via: str | None = Field(None, description="the door it came through: cockpit | api | cli | worker")
-    target: str | None = Field(None, description="what a legal hold is on: document | customer | view")
+    target: str | None = Field(
+        None, description="what the action was on: a legal hold's subject, a changed user's login"
+    )
     details: dict[str, Any] = Field({}, description="the entry's other details")
     links: AuditEntryLinks
 

@@ -98,7 +98,8 @@ class AuditEntry:
     seq: int | None = None
     hash: str | None = None
     via: str | None = None  # cockpit | api | cli | worker
-    target: str | None = None  # what a legal hold is on: document | customer | view
+    target: str | None = None  # what the action was on: a legal hold's subject, a changed user's login
+    on_behalf_of: str | None = None  # who sent a file the system ingested (`owner_login`)
     body: Mapping[str, Any] = field(default_factory=dict)
     sort: Cursor | None = None
 
@@ -126,7 +127,7 @@ class AuditEntry:
             doc_id=_text(pick("doc_id")), customer_id=_text(pick("customer_id")), view_id=_text(pick("view_id")),
             query=_text(pick("query")), filters=_text(filters), hits=_int(pick("hits")), rows=_int(pick("rows")),
             seq=_int(src.get("seq")), hash=_text(src.get("hash")), via=_text(src.get("via")),
-            target=_text(pick("target")), body=dict(body), sort=sort,
+            target=_text(pick("target")), on_behalf_of=_text(pick("owner_login")), body=dict(body), sort=sort,
         )  # fmt: skip
 
     @property
@@ -299,8 +300,8 @@ class History:
 def _event(entry: AuditEntry) -> HistoryEvent:
     b = entry.body
     login = entry.owner
-    if entry.action == "ingest" and b.get("owner_login"):
-        login = str(b["owner_login"])  # the system wrote it; the person (or key) who sent the file is named
+    if entry.action == "ingest" and entry.on_behalf_of:
+        login = entry.on_behalf_of  # the system wrote it; the person (or key) who sent the file is named
     return HistoryEvent(
         kind=HISTORY_KINDS.get(entry.action, entry.action), action=entry.action, at=entry.created_at, login=login,
         name=entry.actor_name if login == entry.owner else None, channel=_text(b.get("channel")),

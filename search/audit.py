@@ -49,7 +49,7 @@ Cursor = tuple[int, int]  # the sort values of an entry: created_at (epoch ms), 
 class AuditQuery:
     """What the trail is filtered by (all optional, AND-ed), and which page of it."""
 
-    user: str | None = None  # the login who acted (`owner`)
+    user: str | None = None  # the login who acted (`owner`) or on whose behalf (`owner_login`)
     doc_id: str | None = None
     customer_id: str | None = None
     actions: tuple[str, ...] = ()  # any of these
@@ -84,7 +84,9 @@ def audit_filters(query: AuditQuery, tz: str = DEFAULT_TZ) -> list[dict[str, Any
     flt: list[dict[str, Any]] = []
     if query.user:
         logins = sorted({query.user, query.user.lower()})
-        flt.append({"terms": {"owner": logins}})
+        # who acted, or on whose behalf the system did (the sender of an ingested file)
+        flt.append({"bool": {"should": [{"terms": {"owner": logins}}, {"terms": {"owner_login": logins}}],
+                             "minimum_should_match": 1}})  # fmt: skip
     if query.doc_id:
         flt.append({"term": {"doc_id": query.doc_id}})
     if query.customer_id:

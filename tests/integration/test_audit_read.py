@@ -201,6 +201,9 @@ def test_document_history(world):
     assert [e.kind for e in audit_read.document_history(ctx, principal(world, "mehmet.kaya"), "s1").events] == [
         "viewed"
     ]
+    # the person filter also finds what the system ingested on their behalf
+    sent = audit_read.trail(ctx, principal(world, "clara.vogt"), AuditQuery(user="jonas.weber", actions=("ingest",)))
+    assert [(e.action, e.doc_id, e.on_behalf_of) for e in sent.entries] == [("ingest", "n1", "jonas.weber")]
 
 
 # ------------------------------------------------------------------------------------------------ cockpit

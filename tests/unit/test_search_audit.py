@@ -41,7 +41,14 @@ def test_the_trail_is_always_restricted_to_the_principals_tenants():
 def test_each_filter():
     q = AuditQuery(user="Anna.Schmidt", doc_id="d1", customer_id="C7", actions=("login", "export", "login"))
     flt = audit_filters(q)
-    assert {"terms": {"owner": ["Anna.Schmidt", "anna.schmidt"]}} in flt
+    logins = ["Anna.Schmidt", "anna.schmidt"]
+    who = {
+        "bool": {
+            "should": [{"terms": {"owner": logins}}, {"terms": {"owner_login": logins}}],
+            "minimum_should_match": 1,
+        }
+    }
+    assert who in flt  # who acted, or on whose behalf the system ingested
     assert {"term": {"doc_id": "d1"}} in flt
     assert {"term": {"customer_id": "C7"}} in flt
     assert {"terms": {"action": ["export", "login"]}} in flt
