@@ -50,7 +50,7 @@ def browser_login(dash_duo: Any, app: Any, user: str = "anna.schmidt", password:
     d.find_element(By.ID, "login-password").send_keys(password)
     d.find_element(By.ID, "login-submit").click()
     dash_duo._url = base  # noqa: SLF001 - `server_url = base` would wait only 10 s for the entry point
-    dash_duo.wait_for_page(timeout=30)  # the Dash entry point (only reachable when logged in); CI's 2 cores are slow
+    dash_duo.wait_for_page(timeout=60)  # the Dash entry point (only reachable when logged in); CI's 2 cores are slow
     dash_duo.wait_for_element("#brand", timeout=15)
     return base
 
