@@ -214,8 +214,32 @@ def check_retention(settings: Settings) -> Check:
     return Check("Retention table", True, f"profile {table.profile}", f"{settings.retention_file}: {periods}")
 
 
+def check_company_logins(settings: Settings) -> Check:
+    """COCKPIT_LDAP_FILE: valid, and (with a service account) the directory answers. Not required: local accounts
+    log in without it."""
+    from app.ldap_login import LdapLogin, LdapUnavailable, load_config
+    from domain.ldap_config import LdapConfigError
+
+    name = "Company logins (LDAP)"
+    if settings.ldap_file is None:
+        return Check(name, True, "off", "COCKPIT_LDAP_FILE not set", required=False)
+    try:
+        config = load_config(settings.ldap_file)
+    except LdapConfigError as exc:
+        return Check(name, False, detail=str(exc))
+    urls = ", ".join(config.urls)
+    if not config.service_dn:
+        return Check(name, True, "direct bind", f"{urls}: {len(config.mapping)} mapped groups", required=False)
+    try:
+        LdapLogin(config, source=str(settings.ldap_file))._service().unbind()
+    except LdapUnavailable as exc:
+        return Check(name, False, "service bind", f"{urls}: {exc}", required=False)
+    return Check(name, True, "service bind", f"{urls}: {len(config.mapping)} mapped groups", required=False)
+
+
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
     check_retention,
+    check_company_logins,
     check_elasticsearch,
     check_redis,
     check_queue,

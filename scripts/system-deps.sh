@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(redis-server chromium chromium-driver tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng
       tesseract-ocr-spa tesseract-ocr-tur tesseract-ocr-pol poppler-utils libmagic1 fonts-dejavu-core
-      maven openjdk-17-jre-headless python3-venv dovecot-imapd)
+      maven openjdk-17-jre-headless python3-venv dovecot-imapd slapd ldap-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
