@@ -48,7 +48,8 @@ def create_app(
     embedder_factory: Callable[[], Any] | None = None,
     secret_key: str | None = None,
     cache_config: dict[str, Any] | None = None,
-    secure_cookies: bool = False,
+    secure_cookies: bool | None = None,
+    login_store: str | None = None,
     warm_up: bool = True,
     server: Any = None,
     exempt_prefixes: tuple[str, ...] = (),
@@ -114,7 +115,14 @@ def create_app(
     )  # fmt: skip
     server.extensions["app_context"] = context
     context.directory.on_change = lambda changes: _audit_permission_changes(context, changes)
-    init_auth(server, context.directory, secure_cookies=secure_cookies, exempt_prefixes=exempt_prefixes)
+    from cockpit.security import storage_uri
+    from core.services import redis_url
+
+    init_auth(
+        server, context.directory, exempt_prefixes=exempt_prefixes, namespace=prefix,
+        secure_cookies=settings.secure_cookies if secure_cookies is None else secure_cookies,
+        store_uri=login_store or storage_uri(redis_url(settings)),
+    )  # fmt: skip
 
     if warm_up:
         started = {"done": False}

@@ -8,7 +8,12 @@
   the `X-CSRFToken` header on every callback POST, the login form carries it as a hidden field. A POST whose
   token does not match (or whose Origin is another site) is refused with 403. Session cookies are HttpOnly and
   SameSite=Lax.
-- Failed logins are throttled per user name and address (in-process; 5 failures per 5 minutes).
+- Login attempts are limited per account and per address, shared by all workers (`cockpit.security.LoginLimiter`,
+  Redis; settings login_limit / login_ip_limit), consumed atomically *before* the password check.
+- Sessions are revocable server-side: a session carries its login id and a fingerprint of the password hash it
+  was opened with; logout revokes the id (Redis), a changed hash in the users file ends every older session.
+- COCKPIT_SECURE_COOKIES=true (behind TLS): Secure session and CSRF cookies and an HSTS header. Every cockpit
+  response carries a Content-Security-Policy (`CSP`) that Dash works with.
 """
 
 from __future__ import annotations
@@ -17,8 +22,6 @@ import hmac
 import logging
 import os
 import secrets
-import threading
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -27,8 +30,9 @@ from flask import Flask, Response, abort, g, redirect, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 from markupsafe import escape
 
-from app.users import UserDirectory
+from app.users import LoginRefused, UserDirectory
 from cockpit.i18n import LANGS, t
+from cockpit.security import LoginLimiter, SessionRevocations, Unavailable
 from domain.principal import Principal
 
 log = logging.getLogger("cockpit.auth")
@@ -39,8 +43,17 @@ CSRF_FIELD = "csrf_token"
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico"})  # exactly these paths
 PUBLIC_PREFIXES = ("/vendor/", "/assets/", "/_dash-component-suites/", "/lang/")
 API_PREFIXES = ("/_dash-", "/original/", "/_reload-hash")
-MAX_FAILURES = 5
-FAILURE_WINDOW_S = 300.0
+SESSION_ID = "_login_id"  # this login's id (revoked at logout)
+SESSION_FP = "_pw_fp"  # fingerprint of the password hash the login was made with
+SESSION_LIFETIME_S = 8 * 3600
+# Dash's renderer evaluates code (clientside callbacks, plotly) and has an inline bootstrap script: 'unsafe-eval'
+# and 'unsafe-inline' for scripts; everything is served by us ('self'), nothing from a CDN.
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'; worker-src 'self' blob:; frame-ancestors 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class SessionUser:
@@ -63,36 +76,6 @@ class SessionUser:
 
     def get_id(self) -> str:
         return self.principal.login
-
-
-# ------------------------------------------------------------------------------------------------ throttling
-
-
-class LoginThrottle:
-    def __init__(self, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        return [ts for ts in self._failures.get(key, []) if now - ts < self.window_s]
-
-    def blocked(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = self._recent(key, now)
-            self._failures[key] = recent
-            return len(recent) >= self.max_failures
-
-    def fail(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._failures[key] = self._recent(key, now) + [now]
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -120,6 +103,11 @@ def csrf_token() -> str:
         g._csrf_new = True
     g._csrf_token = token
     return token
+
+
+def password_fingerprint(secret: str, password_hash: str) -> str:
+    """Names the password hash a session was opened with (keyed: the cookie reveals nothing about the hash)."""
+    return hmac.new(secret.encode(), password_hash.encode(), "sha256").hexdigest()[:32]
 
 
 def current_cockpit_user() -> Principal | None:
@@ -218,22 +206,58 @@ def render_login(
 
 
 def init_auth(
-    server: Flask, directory: UserDirectory, *, secure_cookies: bool = False, exempt_prefixes: tuple[str, ...] = ()
+    server: Flask,
+    directory: UserDirectory,
+    *,
+    secure_cookies: bool = False,
+    exempt_prefixes: tuple[str, ...] = (),
+    store_uri: str = "memory://",
+    login_limit: str | None = None,
+    login_ip_limit: str | None = None,
+    namespace: str = "dossier",
 ) -> None:
+    """`store_uri`: where login counts and revoked sessions live (Redis URL; memory:// = this process only)."""
+    from core.settings import get_settings
+
+    settings = get_settings()
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME_S,
     )
-    throttle = LoginThrottle()
+    limiter = LoginLimiter(
+        store_uri,
+        account_limit=login_limit or settings.login_limit,
+        ip_limit=login_ip_limit or settings.login_ip_limit,
+        namespace=namespace,
+    )
+    revocations = SessionRevocations(store_uri, lifetime_s=SESSION_LIFETIME_S, namespace=namespace)
+    server.extensions["cockpit_login_limiter"] = limiter
     manager = LoginManager()
     manager.session_protection = "basic"
     manager.init_app(server)
 
+    def _fingerprint(login: str) -> str:
+        account = directory.accounts().get(login)
+        basis = account.password_hash if account is not None else "directory:" + login  # company logins: no hash
+        return password_fingerprint(str(server.secret_key), basis)
+
     @manager.user_loader
     def _load(login: str) -> SessionUser | None:
-        principal = directory.get(login)
+        key = str(login or "").strip().lower()
+        if not hmac.compare_digest(str(session.get(SESSION_FP) or "").encode(), _fingerprint(key).encode()):
+            return None  # opened with another password hash (changed since), or before sessions had one
+        sid = session.get(SESSION_ID)
+        if not isinstance(sid, str) or not sid:
+            return None
+        try:
+            if revocations.revoked(sid):
+                return None
+        except Unavailable as exc:
+            log.error("session refused: revoked sessions cannot be checked, the store does not answer: %s", exc)
+            return None
+        principal = directory.get(key)
         return SessionUser(principal) if principal and principal.active else None
 
     @server.before_request
@@ -276,6 +300,9 @@ def init_auth(
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Content-Security-Policy", CSP)  # /original sets a stricter one of its own
+        if secure_cookies:
+            resp.headers.setdefault("Strict-Transport-Security", HSTS)
         return resp
 
     @server.route("/login", methods=["GET", "POST"])
@@ -289,23 +316,40 @@ def init_auth(
         username = (request.form.get("username") or "").strip().lower()[:100]
         if getattr(g, "_csrf_failed", False):
             return Response(render_login("login.csrf", username=username, next_url=next_url), 400, mimetype="text/html")
-        key = f"{username}|{request.remote_addr}"
-        if throttle.blocked(key):
+        address = request.remote_addr or "-"
+        try:
+            allowed = limiter.acquire(username, address)  # consumed before the password check (atomic)
+        except Unavailable as exc:
+            log.error("login refused: the login limiter's store (Redis) does not answer: %s", exc)
+            return Response(
+                render_login("login.unavailable", username=username, next_url=next_url), 503, mimetype="text/html"
+            )
+        if not allowed:
+            log.warning("login limit reached for %r from %s", username, address)
             return Response(
                 render_login("login.throttled", username=username, next_url=next_url), 429, mimetype="text/html"
             )
-        user = directory.authenticate(username, request.form.get("password") or "")
+        fingerprint = _fingerprint(username)  # before the check: a hash changed meanwhile ends the session
+        refused: LoginRefused | None = None
+        try:
+            user = directory.authenticate(username, request.form.get("password") or "")
+        except LoginRefused as exc:  # company logins: no mapped group, or the directory unreachable
+            user, refused = None, exc
         if user is None:
-            throttle.fail(key)
             log.info("failed login for %r from %s", username, request.remote_addr)
-            _audit(server, "login_failed", _claimed(directory, username))
+            why = {"outcome": "refused", "reason": refused.reason} if refused else {}
+            _audit(server, "login_failed", _claimed(directory, username), **why)
             return Response(
-                render_login("login.failed", username=username, next_url=next_url), 401, mimetype="text/html"
+                render_login(refused.message_code if refused else "login.failed", username=username, next_url=next_url),
+                503 if refused and refused.reason == "directory_unreachable" else 401,
+                mimetype="text/html",
             )
-        throttle.reset(key)
+        limiter.succeeded(username, address)
         lang = session.get("lang")
         session.clear()
         login_user(SessionUser(user))
+        session[SESSION_ID] = SessionRevocations.new_id()
+        session[SESSION_FP] = fingerprint
         session["lang"] = lang if lang in LANGS else user.lang
         session.permanent = True
         _audit(server, "login", user)
@@ -316,6 +360,12 @@ def init_auth(
         lang = session.get("lang")
         if current_user.is_authenticated:
             _audit(server, "logout", current_user.principal)
+        sid = session.get(SESSION_ID)
+        if isinstance(sid, str) and sid:
+            try:
+                revocations.revoke(sid)  # a copy of this session cookie stops working too
+            except Unavailable as exc:
+                log.error("logout: cannot revoke the session, the store does not answer: %s", exc)
         logout_user()
         session.clear()
         if lang in LANGS:

@@ -26,9 +26,11 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 import core  # noqa: F401  (environment)
 from core.es_roles import APP_ROLE, APP_USER, app_role
@@ -46,11 +48,16 @@ class ServiceError(RuntimeError):
 class EsEndpoint:
     url: str
     user: str
-    password: str
+    password: str = field(repr=False)
     managed: bool  # True when the project runs the node itself
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _secret(value: SecretStr | None) -> str:
+    """A secret setting's value ("" when unset): only where it is handed to the service, never logged."""
+    return value.get_secret_value() if value is not None else ""
 
 
 def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -144,8 +151,8 @@ def es_password_file(settings: Settings) -> Path:
 
 def local_password(settings: Settings) -> str:
     """The configured password, or the one generated once into a 0600 file."""
-    if settings.es_password:
-        return settings.es_password
+    if settings.es_password and settings.es_password.get_secret_value():
+        return settings.es_password.get_secret_value()
     path = es_password_file(settings)
     if path.exists():
         return path.read_text().strip()
@@ -220,7 +227,7 @@ def _own_by_node_user(settings: Settings, path: Path) -> None:
 def es_endpoint(settings: Settings | None = None) -> EsEndpoint:
     settings = settings or get_settings()
     if settings.es_url:
-        return EsEndpoint(settings.es_url, settings.es_user, settings.es_password or "", managed=False)
+        return EsEndpoint(settings.es_url, settings.es_user, _secret(settings.es_password), managed=False)
     return EsEndpoint(f"http://127.0.0.1:{settings.es_port}", "elastic", local_password(settings), managed=True)
 
 
@@ -700,7 +707,7 @@ def redis_url(settings: Settings | None = None) -> str | None:
     """The Redis URL to use (with the password), or None (in-process cache fallback)."""
     settings = settings or get_settings()
     if settings.redis_url:
-        return settings.redis_url
+        return _secret(settings.redis_url)
     url_file = settings.redis_home / "url"
     if url_file.exists() and _redis_pid(settings) is not None:
         return url_file.read_text().strip()
@@ -731,12 +738,13 @@ def start_redis(settings: Settings | None = None) -> str | None:
     """
     settings = settings or get_settings()
     if settings.redis_url:
-        if not _redis_ping(settings.redis_url):
+        url = _secret(settings.redis_url)
+        if not _redis_ping(url):
             raise ServiceError(
-                f"REDIS_URL={redact_redis_url(settings.redis_url)} is not reachable (or refuses its password): "
+                f"REDIS_URL={redact_redis_url(url)} is not reachable (or refuses its password): "
                 "start it, fix the URL or unset REDIS_URL"
             )
-        return settings.redis_url
+        return url
     return _start_redis(settings, port=None)
 
 

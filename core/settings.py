@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     # Elasticsearch: an external cluster when es_url is set, else the project's own local node.
     es_url: str | None = Field(default=None, validation_alias=AliasChoices("ES_URL", "COCKPIT_ES_URL"))
     es_user: str = Field(default="elastic", validation_alias=AliasChoices("ES_USER", "COCKPIT_ES_USER"))
-    es_password: str | None = Field(default=None, validation_alias=AliasChoices("ES_PASSWORD", "COCKPIT_ES_PASSWORD"))
+    es_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ES_PASSWORD", "COCKPIT_ES_PASSWORD")
+    )
     es_version: str = ES_VERSION
     es_port: int = 9200
     es_heap: str = "1g"
@@ -31,7 +33,8 @@ class Settings(BaseSettings):
 
     index_prefix: str = "dossier"
 
-    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "COCKPIT_REDIS_URL"))
+    # carries the password (redis://:<password>@host:port/0): a secret, never printed (.get_secret_value())
+    redis_url: SecretStr | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "COCKPIT_REDIS_URL"))
     redis_port: int = 6390
 
     var_dir: Path = REPO_ROOT / "var"
@@ -41,6 +44,8 @@ class Settings(BaseSettings):
     # Cockpit users (argon2 hashes) and the key that signs session cookies and API cursors (default: generated
     # once into var/secret-key; set it when several hosts serve the cockpit).
     users_file: Path = REPO_ROOT / "config" / "users.toml"
+    # Company logins (LDAP / Active Directory, app/ldap_login.py; example config/ldap.example.toml): off when unset
+    ldap_file: Path | None = None
     secret_key: SecretStr | None = None
 
     timezone: str = "Europe/Berlin"
@@ -72,6 +77,12 @@ class Settings(BaseSettings):
     channel_folders: str = "erp=erp,crm=erp,scans=scan,scan=scan"
     intake_batch: int = 0  # files per bulk message of `cockpit ingest`; 0: spread over the live workers (25–500)
     mailin_file: Path | None = None  # IMAP mailboxes per tenant (TOML, see README)
+
+    # Cockpit login/session hardening (cockpit/auth.py, README "Security settings"): login attempts per account
+    # and per client address (Redis, shared by all workers); Secure cookies + HSTS (set true behind TLS)
+    login_limit: str = "5/5minutes"
+    login_ip_limit: str = "30/5minutes"
+    secure_cookies: bool = False
 
     # REST API (api/): requests per minute per key (or per logged-in user), largest request body
     api_rate_limit: str = "600/minute"

@@ -26,6 +26,22 @@ from web.cli_compliance import require_retention_table
 from web.cli_intake import register as register_intake
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dossier Cockpit")
+
+
+def _require_company_logins() -> None:
+    """Refuse to serve with a broken COCKPIT_LDAP_FILE (company logins); the message names the key."""
+    from rich.markup import escape
+
+    from app.ldap_login import configured
+    from domain.ldap_config import LdapConfigError
+
+    try:
+        configured()
+    except LdapConfigError as exc:
+        console.print(f"[red]company logins (COCKPIT_LDAP_FILE): {escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
+
+
 services_app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect Elasticsearch and Redis")
 app.add_typer(services_app, name="services")
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the ERP/CRM integrations")
@@ -174,6 +190,7 @@ def serve(
     """Serve the cockpit and the API (gunicorn; --debug for the Dash dev server), a queue worker, and deliver
     notification e-mails."""
     require_retention_table()
+    _require_company_logins()
     _print_welcome(host, port)
     if debug:
         from web.app import create_app

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 
 from app.users import UserDirectory, hash_password
-from cockpit.auth import CSRF_COOKIE, CSRF_HEADER, LoginThrottle, init_auth, safe_next
+from cockpit.auth import CSP, CSRF_COOKIE, CSRF_HEADER, init_auth, safe_next
+from cockpit.security import LoginLimiter
 from core.settings import REPO_ROOT
 from domain.principal import Principal
 
@@ -121,14 +122,14 @@ def test_safe_next(target, expected):
     assert safe_next(target) == expected
 
 
-def test_throttle_blocks_after_repeated_failures():
-    th = LoginThrottle(max_failures=3, window_s=60)
-    for _ in range(3):
-        assert not th.blocked("a|1")
-        th.fail("a|1")
-    assert th.blocked("a|1") and not th.blocked("b|1")
-    th.reset("a|1")
-    assert not th.blocked("a|1")
+def test_login_limiter_consumes_before_the_check_per_account_and_address():
+    lim = LoginLimiter("memory://", account_limit="3/minute", ip_limit="5/minute")
+    assert [lim.acquire("a", "1") for _ in range(4)] == [True, True, True, False]
+    assert lim.acquire("b", "1")
+    lim.succeeded("b", "1")  # a correct password gives the address its unit back and clears the account
+    assert lim.acquire("b", "1") and lim.acquire("b", "1")  # the address has 5 - 3 (a) = 2 left...
+    assert not lim.acquire("c", "1")  # ...and now none, whatever the account
+    assert lim.acquire("c", "2")  # another address
 
 
 @pytest.fixture()
@@ -226,3 +227,88 @@ def test_public_paths_are_matched_exactly(gated: Flask):
     for path in ("/loginfoo", "/healthzX", "/login-anything", "/_favicon.icox"):
         r = c.get(path)
         assert r.status_code == 302 and r.headers["Location"].startswith("/login?next="), path
+
+
+def _login(c, user: str = "anna.schmidt", password: str = "demo"):  # type: ignore[no-untyped-def]
+    c.get("/login")
+    token = c.get_cookie(CSRF_COOKIE).value
+    return c.post("/login", data={"username": user, "password": password, "csrf_token": token}), token
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(gated: Flask):
+    c = gated.test_client()
+    assert _login(c)[0].status_code == 302 and c.get("/").status_code == 200
+    copy = gated.test_client()
+    copy.set_cookie("session", c.get_cookie("session").value)
+    assert copy.get("/").status_code == 200  # a stolen cookie works while the session lives...
+    c.post("/logout", data={"csrf_token": c.get_cookie(CSRF_COOKIE).value})
+    assert c.get("/").status_code == 302
+    assert copy.get("/").status_code == 302  # ...and no longer after logout
+    assert copy.get("/_dash-layout").status_code == 401
+
+
+def test_a_changed_password_hash_ends_older_sessions(tmp_path: Path):
+    import os
+
+    path = tmp_path / "users.toml"
+    entry = '[[users]]\nlogin = "a"\npassword_hash = "{}"\ntenants = ["nord"]\nroles = ["analyst"]\ngroups = ["all"]\n'
+    path.write_text(entry.format(hash_password("old")))
+    app = Flask("t")
+    app.secret_key = "test"
+    init_auth(app, UserDirectory(path))
+    app.add_url_rule("/", "home", lambda: "home")
+    c = app.test_client()
+    assert _login(c, "a", "old")[0].status_code == 302 and c.get("/").status_code == 200
+    path.write_text(entry.format(hash_password("new")))
+    os.utime(path, (1, 2))
+    assert c.get("/").status_code == 302  # the old session is rejected
+    assert _login(c, "a", "new")[0].status_code == 302 and c.get("/").status_code == 200
+
+
+def test_security_headers_and_secure_cookies(tmp_path: Path):
+    plain = Flask("t")
+    plain.secret_key = "test"
+    init_auth(plain, UserDirectory(USERS))
+    r = plain.test_client().get("/login")
+    assert r.headers["Content-Security-Policy"] == CSP and "Strict-Transport-Security" not in r.headers
+    assert "Secure" not in r.headers["Set-Cookie"]
+    for part in ("default-src 'self'", "object-src 'none'", "frame-ancestors 'self'", "base-uri 'self'"):
+        assert part in CSP
+
+    secure = Flask("t")
+    secure.secret_key = "test"
+    init_auth(secure, UserDirectory(USERS), secure_cookies=True)
+    c = secure.test_client()
+    r = c.get("/login")
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=") and "Secure" in r.headers["Set-Cookie"]
+    ok, _ = _login(c)
+    cookies = ok.headers.getlist("Set-Cookie")
+    assert any(h.startswith("session=") and "Secure" in h and "HttpOnly" in h for h in cookies)
+
+
+def test_secure_cookies_setting_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    from core.settings import Settings
+
+    monkeypatch.setenv("COCKPIT_SECURE_COOKIES", "true")
+    assert Settings().secure_cookies is True
+    monkeypatch.delenv("COCKPIT_SECURE_COOKIES")
+    assert Settings(_env_file=None).secure_cookies is False  # type: ignore[call-arg]
+
+
+def test_settings_never_print_passwords(monkeypatch: pytest.MonkeyPatch):
+    from core.services import EsEndpoint, es_endpoint
+    from core.settings import Settings
+
+    monkeypatch.setenv("ES_URL", "http://es.example:9200")
+    monkeypatch.setenv("ES_PASSWORD", "es-pw-4711")
+    monkeypatch.setenv("REDIS_URL", "redis://:redis-pw-4711@redis:6379/0")
+    monkeypatch.setenv("COCKPIT_SMTP_PASSWORD", "smtp-pw-4711")
+    monkeypatch.setenv("COCKPIT_SECRET_KEY", "key-4711")
+    s = Settings()
+    for text in (repr(s), str(s), s.model_dump_json(), repr(EsEndpoint("u", "e", "es-pw-4711", managed=False))):
+        assert "4711" not in text, text
+    assert s.es_password is not None and s.es_password.get_secret_value() == "es-pw-4711"
+    assert es_endpoint(s).password == "es-pw-4711"  # handed to the client, unwrapped, where it is used
+    from core.services import redis_url
+
+    assert redis_url(s) == "redis://:redis-pw-4711@redis:6379/0"
