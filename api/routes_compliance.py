@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from api import models as M
 from api.deps import Deps, json_response
-from app import disposal, retention
+from app import disposal, holds, retention
 
 COMPLIANCE = Tag(name="compliance", description="Retention by document class, legal holds and disposal runs")
 CSV: dict[str | int, Any] = {
@@ -39,7 +39,7 @@ class HoldsQuery(M.Strict):
 
 
 class HoldIn(M.Strict):
-    reason: str = Field(min_length=1, max_length=retention.MAX_REASON)
+    reason: str = Field(min_length=1, max_length=holds.MAX_REASON)
     doc_id: Id | None = None
     customer_id: Id | None = Field(None, description="the whole dossier (or, with view_id, the dossier a view runs in)")
     view_id: Id | None = Field(None, description="a saved view: every document it matches when a disposal runs")
@@ -53,7 +53,7 @@ class HoldPath(M.Strict):
 
 
 class LiftQuery(M.Strict):
-    reason: str = Field(min_length=1, max_length=retention.MAX_REASON)
+    reason: str = Field(min_length=1, max_length=holds.MAX_REASON)
 
     _text = field_validator("reason")(M.no_control)
 
@@ -181,7 +181,7 @@ class ContractEndOut(M.Out):
     basis: str
 
 
-def hold_out(h: retention.Hold) -> HoldOut:
+def hold_out(h: holds.Hold) -> HoldOut:
     return HoldOut(
         id=h.hold_id, tenant=h.tenant, target=h.target, doc_id=h.doc_id, customer_id=h.customer_id, view_id=h.view_id,
         label=h.label, reason=h.reason, set_by=h.set_by, set_at=h.set_at, active=h.active, lifted_by=h.lifted_by,
@@ -218,15 +218,15 @@ def add_compliance_routes(bp: APIBlueprint, deps: Deps) -> None:
     @bp.get("/holds", tags=[COMPLIANCE], responses={200: HoldsOut}, summary="Legal holds")
     def get_holds(query: HoldsQuery) -> Response:
         """The legal holds of the caller's tenants (active ones; `include_lifted`: all), newest first."""
-        holds = retention.list_holds(deps.ctx, deps.principal, tenant=query.tenant,
-                                     include_lifted=query.include_lifted)  # fmt: skip
-        return json_response(HoldsOut(holds=[hold_out(h) for h in holds]))
+        found = holds.list_holds(deps.ctx, deps.principal, tenant=query.tenant,
+                                 include_lifted=query.include_lifted)  # fmt: skip
+        return json_response(HoldsOut(holds=[hold_out(h) for h in found]))
 
     @bp.post("/holds", tags=[COMPLIANCE], responses={201: HoldOut}, summary="Set a legal hold")
     def post_hold(body: HoldIn) -> Response:
         """A legal hold on one document (`doc_id`), a customer's dossier (`customer_id`) or a saved view
         (`view_id`, with `customer_id` for a dossier view): nothing it covers can be disposed of until lifted."""
-        hold = retention.set_hold(deps.ctx, deps.principal, reason=body.reason, doc_id=body.doc_id,
+        hold = holds.set_hold(deps.ctx, deps.principal, reason=body.reason, doc_id=body.doc_id,
                                   customer_id=body.customer_id, view_id=body.view_id, tenant=body.tenant)  # fmt: skip
         location = deps.links.api(f"/holds/{quote(hold.hold_id, safe='')}")
         return json_response(hold_out(hold), status=201, headers={"Location": location})
@@ -234,7 +234,7 @@ def add_compliance_routes(bp: APIBlueprint, deps: Deps) -> None:
     @bp.delete("/holds/<hold_id>", tags=[COMPLIANCE], responses={200: HoldOut}, summary="Lift a legal hold")
     def delete_hold(path: HoldPath, query: LiftQuery) -> Response:
         """Lift a hold (`reason` required); the record stays with who lifted it, when and why."""
-        return json_response(hold_out(retention.lift_hold(deps.ctx, deps.principal, path.hold_id, reason=query.reason)))
+        return json_response(hold_out(holds.lift_hold(deps.ctx, deps.principal, path.hold_id, reason=query.reason)))
 
     @bp.post("/disposal-runs", tags=[COMPLIANCE], responses={201: DisposalOut}, summary="Run a disposal")
     def post_disposal(body: DisposalIn) -> Response:

@@ -33,15 +33,8 @@ from typing import Any
 
 from app import audit
 from app.context import AppContext
-from app.retention import (
-    ResolvedHolds,
-    held_ids,
-    local_today,
-    resolve_holds,
-    settled_delivery_notes,
-    table,
-    tenants_of,
-)
+from app.holds import ResolvedHolds, held_ids, resolve_holds, tenants_of
+from app.retention import local_today, settled_delivery_notes, table
 from domain.errors import AppError, Conflict, Forbidden, NotFound, Unavailable
 from domain.principal import RETENTION, Principal
 from domain.retention import as_date
@@ -210,7 +203,7 @@ def _check_requested(
 ) -> list[str]:
     """Each requested document exists for the principal, its retention has ended and no hold covers it; else the
     whole request is refused (audited) with the first reason."""
-    from app.retention import _document
+    from app.holds import _document
 
     rules = table(ctx)
     sources: list[dict[str, Any]] = []

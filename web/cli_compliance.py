@@ -164,7 +164,7 @@ def hold_set(
     tenant: Annotated[str | None, typer.Option(help="the tenant (needed for a customer)")] = None,
 ) -> None:
     """Put a legal hold on a document, a dossier or a saved view (with --customer: a dossier view in that dossier)."""
-    from app.retention import set_hold
+    from app.holds import set_hold
 
     ctx = _ctx()
     hold = _run(lambda: set_hold(ctx, _operator(), reason=reason, doc_id=doc, customer_id=customer, view_id=view,
@@ -180,7 +180,7 @@ def hold_lift(
     reason: Annotated[str, typer.Option(help="why it is lifted")],
 ) -> None:
     """Lift a hold (the record stays, with who lifted it, when and why)."""
-    from app.retention import lift_hold
+    from app.holds import lift_hold
 
     ctx = _ctx()
     hold = _run(lambda: lift_hold(ctx, _operator(), hold_id, reason=reason))
@@ -194,7 +194,7 @@ def hold_list(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """The legal holds, newest first."""
-    from app.retention import list_holds
+    from app.holds import list_holds
 
     ctx = _ctx()
     holds = _run(lambda: list_holds(ctx, _operator(), tenant=tenant, include_lifted=include_lifted))

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from app import disposal, retention
+from app import disposal, holds, retention
 from cockpit import components as C
 from cockpit import ids
 from cockpit.context import ctx, error_text, safe_layout, user
@@ -105,7 +105,7 @@ def layout(**kwargs: Any) -> Any:
 
 
 def _hold_forms(lang: str) -> Any:
-    targets = [{"label": t(f"retention.hold.target.{x}", lang), "value": x} for x in retention.TARGETS]
+    targets = [{"label": t(f"retention.hold.target.{x}", lang), "value": x} for x in holds.TARGETS]
     return dbc.Row([
         dbc.Col([
             html.H3(t("retention.hold.set", lang), className="h6"),
@@ -113,7 +113,7 @@ def _hold_forms(lang: str) -> Any:
                            className="small"),
             dbc.Input(id=ids.RETENTION_HOLD_VALUE, size="sm", maxlength=300, className="mb-1",
                       placeholder=t("retention.hold.value", lang)),
-            dbc.Input(id=ids.RETENTION_HOLD_REASON, size="sm", maxlength=retention.MAX_REASON, className="mb-1",
+            dbc.Input(id=ids.RETENTION_HOLD_REASON, size="sm", maxlength=holds.MAX_REASON, className="mb-1",
                       placeholder=t("retention.hold.reason", lang)),
             dbc.Button(t("retention.hold.set", lang), id=ids.RETENTION_HOLD_SET, color="primary", size="sm",
                        n_clicks=0),
@@ -122,7 +122,7 @@ def _hold_forms(lang: str) -> Any:
             html.H3(t("retention.lift.button", lang), className="h6"),
             dcc.Dropdown(id=ids.RETENTION_LIFT_ID, options=[], placeholder=t("retention.lift.pick", lang),
                          className="mb-1"),
-            dbc.Input(id=ids.RETENTION_LIFT_REASON, size="sm", maxlength=retention.MAX_REASON, className="mb-1",
+            dbc.Input(id=ids.RETENTION_LIFT_REASON, size="sm", maxlength=holds.MAX_REASON, className="mb-1",
                       placeholder=t("retention.lift.reason", lang)),
             dbc.Button(t("retention.lift.button", lang), id=ids.RETENTION_LIFT, color="outline-secondary",
                        size="sm", n_clicks=0),
@@ -176,7 +176,7 @@ def report_view(rep: retention.RetentionReport, lang: str) -> Any:
     return html.Div(parts)
 
 
-def holds_view(holds: list[retention.Hold], lang: str) -> Any:
+def holds_view(holds: list[holds.Hold], lang: str) -> Any:
     if not holds:
         return html.P(t("retention.holds.empty", lang), className="text-muted", id="retention-no-holds")
     head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
@@ -190,7 +190,7 @@ def holds_view(holds: list[retention.Hold], lang: str) -> Any:
     return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True)
 
 
-def _lift_options(holds: list[retention.Hold], lang: str) -> list[dict[str, str]]:
+def _lift_options(holds: list[holds.Hold], lang: str) -> list[dict[str, str]]:
     return [{"label": f"{t(f'retention.hold.target.{h.target}', lang)} {h.doc_id or h.view_id or h.customer_id}: "
                       f"{h.reason[:60]}", "value": h.hold_id} for h in holds]  # fmt: skip
 
@@ -227,11 +227,11 @@ def _load(months: Any, tenant: Any, _refresh: Any) -> Any:
         raise PreventUpdate
     try:
         rep = retention.report(ctx(), u, months=int(months or 12), tenant=tenant or None, limit=LISTED)
-        holds = retention.list_holds(ctx(), u, tenant=tenant or None)
+        active = holds.list_holds(ctx(), u, tenant=tenant or None)
     except (AppError, ValueError) as exc:
         text = error_text(exc, lang) if isinstance(exc, AppError) else str(exc)
         return dbc.Alert(text, color="danger"), no_update, no_update
-    return report_view(rep, lang), holds_view(holds, lang), _lift_options(holds, lang)
+    return report_view(rep, lang), holds_view(active, lang), _lift_options(active, lang)
 
 
 @callback(
@@ -263,7 +263,7 @@ def _act(_set: Any, _lift: Any, _dry: Any, _execute: Any, target: Any, value: An
     try:
         if which == ids.RETENTION_HOLD_SET:
             what = str(value or "").strip() or None
-            hold = retention.set_hold(
+            hold = holds.set_hold(
                 ctx(), u, reason=str(reason or ""), tenant=tenant or None,
                 doc_id=what if target == "document" else None, customer_id=what if target == "customer" else None,
                 view_id=what if target == "view" else None,
@@ -277,7 +277,7 @@ def _act(_set: Any, _lift: Any, _dry: Any, _execute: Any, target: Any, value: An
         if which == ids.RETENTION_LIFT:
             if not hold_id:
                 raise PreventUpdate
-            hold = retention.lift_hold(ctx(), u, str(hold_id), reason=str(lift_reason or ""))
+            hold = holds.lift_hold(ctx(), u, str(hold_id), reason=str(lift_reason or ""))
             return (
                 dbc.Alert(t("retention.lift.done", lang, id=hold.hold_id), color="success"),
                 no_update,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app import disposal, retention
+from app import disposal, holds, retention
 from app.maintenance import backfill_retention
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.principal import Principal
@@ -109,9 +109,9 @@ def hold_everything_that_should_be_held(world: dict[str, Any]) -> dict[str, Any]
     view = vstore.create_view(ctx.store, {"name": "Reklamationen", "filters": {"register": ["complaint"]},
                                           "sharing": "tenant"}, ANNA, now=NOW)  # fmt: skip
     return {
-        "doc": retention.set_hold(ctx, CLARA, reason="Betriebsprüfung 2026", doc_id="held-doc", now=NOW),
-        "cust": retention.set_hold(ctx, CLARA, reason="Rechtsstreit Kunde C2", customer_id="C2", now=NOW),
-        "view": retention.set_hold(ctx, CLARA, reason="Produkthaftung", view_id=view.id, now=NOW),
+        "doc": holds.set_hold(ctx, CLARA, reason="Betriebsprüfung 2026", doc_id="held-doc", now=NOW),
+        "cust": holds.set_hold(ctx, CLARA, reason="Rechtsstreit Kunde C2", customer_id="C2", now=NOW),
+        "view": holds.set_hold(ctx, CLARA, reason="Produkthaftung", view_id=view.id, now=NOW),
         "view_obj": view,
     }
 
@@ -203,15 +203,15 @@ def test_a_contract_end_moves_the_contracts_retention(es, world):
 def test_holds_are_set_listed_lifted_and_audited(es, world):
     ctx = world["ctx"]
     h = hold_everything_that_should_be_held(world)
-    holds = retention.list_holds(ctx, CLARA)
-    assert {x.hold_id for x in holds} == {h["doc"].hold_id, h["cust"].hold_id, h["view"].hold_id}
+    listed = holds.list_holds(ctx, CLARA)
+    assert {x.hold_id for x in listed} == {h["doc"].hold_id, h["cust"].hold_id, h["view"].hold_id}
     assert h["cust"].label == "Kunde C2" and h["doc"].set_by == "clara.compliance" and h["view"].target == "view"
-    lifted = retention.lift_hold(ctx, CLARA, h["doc"].hold_id, reason="Prüfung abgeschlossen", now=NOW)
+    lifted = holds.lift_hold(ctx, CLARA, h["doc"].hold_id, reason="Prüfung abgeschlossen", now=NOW)
     assert not lifted.active and lifted.lifted_by == "clara.compliance" and lifted.lift_reason
-    assert {x.hold_id for x in retention.list_holds(ctx, CLARA)} == {h["cust"].hold_id, h["view"].hold_id}
-    assert len(retention.list_holds(ctx, CLARA, include_lifted=True)) == 3
+    assert {x.hold_id for x in holds.list_holds(ctx, CLARA)} == {h["cust"].hold_id, h["view"].hold_id}
+    assert len(holds.list_holds(ctx, CLARA, include_lifted=True)) == 3
     with pytest.raises(Conflict):
-        retention.lift_hold(ctx, CLARA, h["doc"].hold_id, reason="again")
+        holds.lift_hold(ctx, CLARA, h["doc"].hold_id, reason="again")
     set_entries = audit_entries(es, world["prefix"], "hold_set")
     assert len(set_entries) == 3 and {e.get("doc_id") for e in set_entries} >= {"held-doc"}
     assert audit_entries(es, world["prefix"], "hold_lifted")[0]["owner"] == "clara.compliance"
@@ -220,19 +220,19 @@ def test_holds_are_set_listed_lifted_and_audited(es, world):
 def test_hold_requests_are_checked(world):
     ctx = world["ctx"]
     with pytest.raises(Forbidden):
-        retention.set_hold(ctx, AGENT, reason="x", doc_id="inv-old")
+        holds.set_hold(ctx, AGENT, reason="x", doc_id="inv-old")
     with pytest.raises(Invalid):
-        retention.set_hold(ctx, CLARA, reason="  ", doc_id="inv-old")
+        holds.set_hold(ctx, CLARA, reason="  ", doc_id="inv-old")
     with pytest.raises(Invalid):
-        retention.set_hold(ctx, CLARA, reason="x", doc_id="inv-old", customer_id="C1")
+        holds.set_hold(ctx, CLARA, reason="x", doc_id="inv-old", customer_id="C1")
     with pytest.raises(NotFound):
-        retention.set_hold(ctx, CLARA, reason="x", doc_id="let-sued")  # another tenant's: not found
+        holds.set_hold(ctx, CLARA, reason="x", doc_id="let-sued")  # another tenant's: not found
     with pytest.raises(NotFound):
-        retention.set_hold(ctx, CLARA, reason="x", customer_id="C9")
+        holds.set_hold(ctx, CLARA, reason="x", customer_id="C9")
     with pytest.raises(NotFound):
-        retention.set_hold(ctx, CLARA, reason="x", view_id="no-such-view")
+        holds.set_hold(ctx, CLARA, reason="x", view_id="no-such-view")
     with pytest.raises(Invalid):
-        retention.set_hold(ctx, SYSTEM, reason="x", customer_id="C1")  # the system must name the tenant
+        holds.set_hold(ctx, SYSTEM, reason="x", customer_id="C1")  # the system must name the tenant
 
 
 # ------------------------------------------------------------------------------------------------ the report
@@ -322,7 +322,7 @@ def test_a_run_deletes_expired_unheld_documents_and_only_unreferenced_originals(
     again = disposal.dispose(ctx, CLARA, execute=True, now=NOW)  # nothing left to do
     assert again.deleted == 0 and not again.items
 
-    retention.lift_hold(ctx, CLARA, h["doc"].hold_id, reason="erledigt", now=NOW)
+    holds.lift_hold(ctx, CLARA, h["doc"].hold_id, reason="erledigt", now=NOW)
     third = disposal.dispose(ctx, CLARA, execute=True, now=NOW)
     assert {i.doc_id for i in third.items if i.deleted} == {"held-doc"}
     assert not archive.exists(sha["held-doc"])
@@ -367,13 +367,13 @@ def test_an_unresolvable_hold_blocks_its_tenant(es, world):
     assert entry["tenant"] == "nord" and entry["outcome"] == "retention.error.hold_unresolved"
     rep = retention.report(ctx, CLARA, months=1, now=NOW)
     assert [x.hold_id for x in rep.unresolved_holds] == [h["view"].hold_id]
-    retention.lift_hold(ctx, CLARA, h["view"].hold_id, reason="Ansicht gelöscht", now=NOW)
+    holds.lift_hold(ctx, CLARA, h["view"].hold_id, reason="Ansicht gelöscht", now=NOW)
     assert not disposal.dispose(ctx, SYSTEM, now=NOW).refused
 
 
 def test_a_hold_on_a_dossier_covers_documents_filed_later(es, world):
     ctx = world["ctx"]
-    retention.set_hold(ctx, CLARA, reason="Rechtsstreit", customer_id="C1", now=NOW)
+    holds.set_hold(ctx, CLARA, reason="Rechtsstreit", customer_id="C1", now=NOW)
     index_documents(es, world["prefix"], [doc("late", doc_date="2012-01-01", customer_ids=["C1"])])
     run = disposal.dispose(ctx, CLARA, execute=True, now=NOW)
     assert not {i.doc_id for i in run.items} & {"late", "inv-old", "let-old", "dup-a", "dn-billed"}
