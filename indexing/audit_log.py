@@ -78,10 +78,6 @@ class AuditLog:
             raise AuditNotWritten("; ".join(errors)[:500], unlinked, linked)
         return written
 
-    def head(self, chain: str) -> Head:
-        found = get_versioned(self.store, HEADS, chain)
-        return _head_of(found[0]) if found else Head()
-
     def _claim(self, chain: str, group: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Link `group` after the chain's head and claim the new head; returns the linked entries."""
         self.store.ensure(KIND)

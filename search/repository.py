@@ -127,11 +127,8 @@ class Repository:
         except ES_ERRORS as exc:  # expired already: nothing to clean
             log.debug("close PIT: %s", exc)
 
-    def scan(
-        self, kind: str, body: Mapping[str, Any], *, batch: int = 500, ordered: bool = False
-    ) -> Iterator[dict[str, Any]]:
-        """Every hit of a body's query (point-in-time + search_after, stable under concurrent writes);
-        `ordered`: in the body's own sort order (then `_shard_doc` breaks ties), else in index order."""
+    def scan(self, kind: str, body: Mapping[str, Any], *, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every hit of a body's query (point-in-time + search_after, stable under concurrent writes)."""
         if not self.exists(kind):
             return
         pit = self.open_pit(kind)
@@ -139,7 +136,7 @@ class Repository:
             after: list[Any] | None = None
             while True:
                 page = {**dict(body), "size": batch, "pit": {"id": pit, "keep_alive": "2m"}}
-                page["sort"] = [*(list(body.get("sort") or []) if ordered else []), {"_shard_doc": "asc"}]
+                page["sort"] = [{"_shard_doc": "asc"}]
                 if after is not None:
                     page["search_after"] = after
                 resp = self.search_pit(page)
