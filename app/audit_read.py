@@ -56,6 +56,10 @@ HISTORY_KINDS = {
     "manual_filing": "filed",
     "hold_set": "hold_set",
     "hold_lifted": "hold_lifted",
+    "grant_given": "grant_given",
+    "grant_revoked": "grant_revoked",
+    "confidential_set": "confidential_set",
+    "confidential_lifted": "confidential_lifted",
 }
 
 

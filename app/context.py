@@ -43,6 +43,8 @@ class AppContext:
     tz: str = "Europe/Berlin"
     data_version_ttl: float = DATA_VERSION_TTL_S
     retention: Any = None  # domain.retention.RetentionTable, validated at start-up (create)
+    access: Any = None  # domain.access.AccessPolicy: given explicitly, or validated at start-up from access_file
+    access_file: Path | None = None
     _dv: str | None = field(default=None, init=False, repr=False)
     _dv_at: float = field(default=0.0, init=False, repr=False)
     _dv_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -79,6 +81,9 @@ class AppContext:
         from indexing.retention import configured_table
 
         retention = configured_table()  # a bad retention table stops every front door here, the key named
+        from indexing.access_policy import configured_policy
+
+        access = configured_policy()  # so does a malformed permission table, with its line number
         repo = Repository(es, prefix)
         return cls(
             repo=repo,
@@ -90,7 +95,14 @@ class AppContext:
             audit_anchor_dir=settings.audit_anchor_dir,
             tz=settings.timezone,
             retention=retention,
+            access=access,
+            access_file=settings.permissions_file,
         )
+
+    def __post_init__(self) -> None:
+        from app.grants import attach
+
+        self.directory.enrich = lambda principal: attach(self, principal)  # every user, with their grants
 
     @property
     def prefix(self) -> str:

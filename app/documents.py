@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import audit
+from app.access import refused_document
 from app.context import AppContext
 from domain.errors import NotFound, Unavailable
 from domain.principal import SEARCH, Principal
@@ -98,6 +99,7 @@ def document(ctx: AppContext, principal: Principal, doc_id: str, highlight: str 
     except ReadFailed as exc:
         raise Unavailable("error.unavailable") from exc
     if found is None:
+        refused_document(ctx, principal, doc_id)
         raise NotFound("notfound.document", doc_id=doc_id)
     audit.record(ctx, "view_document", principal, doc_id=found.doc_id, tenant=found.source.get("tenant"),
                  customer_id=next(iter(found.source.get("customer_ids") or []), None))  # fmt: skip
@@ -118,6 +120,7 @@ def similar(ctx: AppContext, principal: Principal, doc_id: str, k: int = 6) -> l
 
     visible, hits = ctx.cached("similar", principal.scope_key, (doc_id, k), compute)
     if not visible:
+        refused_document(ctx, principal, doc_id)
         raise NotFound("notfound.document", doc_id=doc_id)
     return list(hits)
 
@@ -129,6 +132,7 @@ def _visible_source(ctx: AppContext, principal: Principal, doc_id: str, body: di
     except ReadFailed as exc:
         raise Unavailable("error.unavailable") from exc
     if not hits:
+        refused_document(ctx, principal, doc_id)
         raise NotFound("notfound.document", doc_id=doc_id)
     return dict(hits[0].get("_source") or {})
 

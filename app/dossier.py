@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from app import audit
+from app.access import refused_customer
 from app.context import AppContext
 from domain.errors import NotFound, Unavailable
 from domain.principal import SEARCH, Principal
@@ -52,6 +53,7 @@ def dossier(ctx: AppContext, principal: Principal, customer_id: str, today: dt.d
 
     found = ctx.cached("dossier", principal.scope_key, (customer_id, today.isoformat()), compute)
     if found is None:
+        refused_customer(ctx, principal, customer_id)
         raise NotFound("notfound.customer", customer_id=customer_id)
     audit.record(ctx, "view_dossier", principal, customer_id=customer_id)
     return found  # type: ignore[no-any-return]

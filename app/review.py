@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import audit
+from app.access import policy as access_policy
+from app.access import refused
 from app.context import AppContext
 from app.search import customer_labels
 from domain.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
@@ -60,8 +62,10 @@ def review_queue(ctx: AppContext, principal: Principal, size: int = 50) -> tuple
 
 def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_id: str, register: str) -> Filed:
     """File a review document to a customer (of the document's tenant) and a register: a partial update,
-    visible at once, audited. Access follows the register's policy (`indexing.documents.acl_groups_for`)."""
-    from indexing.documents import acl_groups_for, document_status
+    visible at once, audited. Access follows the register's row of the permission table
+    (`indexing.documents.permission_fields`); the principal must be allowed to file into `register`, so the
+    choice of register never opens a document beyond that row (refused: audited, the register unavailable)."""
+    from indexing.documents import document_status, permission_fields
 
     if not principal.can(REVIEW):
         raise Forbidden("review.error.denied")
@@ -81,6 +85,9 @@ def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_i
         raise Unavailable("review.error.failed") from exc
     if not chits:
         raise NotFound("review.error.customer", customer_id=customer_id)
+    if not access_policy(ctx).allows(principal, tenant, register, "file"):
+        refused(ctx, principal, "file", tenant=tenant, doc_id=doc_id, register=register)
+        raise Invalid("review.error.register", register=register)
     name = str((chits[0].get("_source") or {}).get("name") or customer_id)
     reasons = [str(r) for r in ((src.get("filing") or {}).get("reasons") or [])]
     reasons.append(f"manuell zugeordnet von {principal.login}")
@@ -89,7 +96,7 @@ def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_i
         "customer_names": [name],
         "primary_customer_id": customer_id,
         "register": register,
-        "acl_groups": acl_groups_for(register),
+        **permission_fields(tenant, register, access_policy(ctx)),
         "status": document_status(register, str(src.get("text") or "")),
         "filing": {"status": "manual", "confidence": 1.0, "reasons": reasons},
         **_retention(ctx, register, src),  # the register decides the period: computed again
@@ -133,7 +140,7 @@ def refile_pending(ctx: AppContext, tenant: str) -> Refiled:
     extracted and filed again from its original; those the new data makes matchable leave the queue (a worker's
     task, as the system; each change audited)."""
     from indexing.archive import Archive, ArchiveError
-    from indexing.documents import acl_groups_for, document_status
+    from indexing.documents import document_status, permission_fields
     from indexing.pipeline import prepare_again, worker_context
     from search.documents import review_pending_body
 
@@ -160,7 +167,7 @@ def refile_pending(ctx: AppContext, tenant: str) -> Refiled:
             "customer_names": doc.customer_names,
             "primary_customer_id": doc.customer_ids[0],
             "register": doc.register,
-            "acl_groups": acl_groups_for(doc.register),
+            **permission_fields(tenant, doc.register, access_policy(ctx)),
             "status": document_status(doc.register, doc.text),
             "filing": {"status": "auto", "confidence": round(doc.confidence, 3), "reasons": reasons,
                        "register_reason": doc.register_reason, "candidates": doc.candidates,

@@ -72,6 +72,8 @@ class UserDirectory:
         self._lock = threading.Lock()
         self._mtime: float | None = None
         self._accounts: dict[str, Account] = {}
+        # the application context attaches what changes between requests (active temporary grants)
+        self.enrich: Callable[[Principal], Principal] | None = None
         # called with the permission changes when a re-read file differs from the one read before
         self.on_change: Callable[[list[dict[str, Any]]], None] | None = None
 
@@ -105,6 +107,13 @@ class UserDirectory:
         return {login: a.principal for login, a in self.accounts().items()}
 
     def get(self, login: str | None) -> Principal | None:
+        """The user as of now (with their active grants, when the application context attaches them)."""
+        found = self._get(login)
+        if found is None or self.enrich is None:
+            return found
+        return self.enrich(found)
+
+    def _get(self, login: str | None) -> Principal | None:
         if not login:
             return None
         key = str(login).strip().lower()

@@ -166,6 +166,7 @@ def dash_doc(i: int) -> dict[str, Any]:
         "is_latest": bool(i % 10 != 0 or rng.random() < 0.5),
         "tenant": tenant,
         "acl_groups": acl,
+        "export_groups": acl,
         "source_kind": SOURCES[int(rng.integers(0, len(SOURCES)))],
         "title": _words(rng, int(rng.integers(2, 6))).capitalize(),
         "text": _words(rng, int(rng.integers(30, 120))),

@@ -150,6 +150,7 @@ def make_doc(i: int) -> dict[str, Any]:
         "is_latest": bool(i % 10 != 0 or rng.random() < 0.5),
         "tenant": cust[2],
         "acl_groups": acl,
+        "export_groups": acl,
         "source_kind": SOURCES[int(rng.integers(0, len(SOURCES)))],
         "title": title,
         "text": text,

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     es_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ES_PASSWORD", "COCKPIT_ES_PASSWORD")
     )
+    # PEM file of the CA that signed the external cluster's certificate (an https ES_URL); unset: the system's
+    # trust store. The project's own node always uses its own CA (var/es-tls/ca.crt).
+    es_ca_certs: Path | None = Field(default=None, validation_alias=AliasChoices("ES_CA_CERTS", "COCKPIT_ES_CA_CERTS"))
     es_version: str = ES_VERSION
     es_port: int = 9200
     es_heap: str = "1g"
@@ -90,6 +93,8 @@ class Settings(BaseSettings):
 
     # Retention periods per register (domain/retention.py, docs/compliance.md): validated at start-up
     retention_file: Path = REPO_ROOT / "config" / "retention.toml"
+    # Who may read, file and export which register, per tenant (domain/access.py): validated at start-up
+    permissions_file: Path = REPO_ROOT / "config" / "permissions.toml"
     disposal_dir: Path | None = None  # deletion certificates of disposal runs (default: var_dir/disposal)
 
     # The archive of originals (indexing/archive.py): default var_dir/archive; point it at WORM storage in

@@ -1,9 +1,13 @@
 """Who asks: one `Principal` for a cockpit user, an API client (an integration's key) and the system itself.
 
-Permission rule (turned into Elasticsearch by `search.permissions.permission_filter`):
-``tenant ∈ tenants AND (acl_groups ∩ groups ≠ ∅)``. An admin skips the group check but stays inside their
-tenants (a tenant is a legal entity; nobody reads across tenants they were not given). An empty tenant set,
-an inactive principal, or a non-admin without groups sees nothing.
+Permission rule (turned into Elasticsearch by `search.permissions.permission_filter`), inside the principal's
+tenants: a document that is not confidential and whose register the principal's groups may read
+(``acl_groups ∩ groups ≠ ∅``, written from the permission table `domain.access`); a confidential document
+only when the principal is named on it (login or group); and whatever an active temporary grant opens
+(`grants`: a dossier's non-confidential documents or one document). An admin skips the register check but
+stays inside their tenants (a tenant is a legal entity; nobody reads across tenants they were not given) and
+is not named on confidential documents by being admin. An empty tenant set, an inactive principal, or a
+non-admin without groups and grants sees nothing.
 
 Capabilities say what a principal may *do* beyond reading within that scope. A user's come from their roles
 (`ROLE_CAPABILITIES`); an API client's are given to its key explicitly. Use cases check them
@@ -29,6 +33,7 @@ ROLES: tuple[str, ...] = ("agent", "analyst", "manager", "compliance", "admin")
 
 # capabilities (besides reading within the principal's scope)
 SEARCH = "search"
+GRANT = "grant"  # give and revoke temporary access, mark documents confidential
 EXPORT = "export"
 REVIEW = "review"
 SAVE_VIEW = "save_view"
@@ -49,15 +54,18 @@ CAPABILITIES: tuple[str, ...] = (
     RETENTION,
     MASTER_DATA,
     UPLOAD,
+    GRANT,
 )
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     "agent": frozenset({SEARCH, REVIEW, UPLOAD}),
     "analyst": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD}),
-    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD, HISTORY}),
+    "manager": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, UPLOAD, HISTORY, GRANT}),
     # compliance officers read everything of their tenants' trail, set legal holds and run disposal
     "compliance": frozenset({SEARCH, EXPORT, AUDIT, HISTORY, RETENTION}),
-    "admin": frozenset({SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, HISTORY, RETENTION, MASTER_DATA, UPLOAD}),
+    "admin": frozenset(
+        {SEARCH, EXPORT, REVIEW, SAVE_VIEW, STATUS, AUDIT, HISTORY, RETENTION, MASTER_DATA, UPLOAD, GRANT}
+    ),
 }
 ADMIN_ROLE = "admin"
 
@@ -78,6 +86,18 @@ def capabilities_of(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+@dataclass(frozen=True, order=True)
+class GrantScope:
+    """What one active temporary grant opens to its holder (read only): a dossier (`customer_id`) or one
+    document in all its versions (`family_id`), in `tenant`, until `until` (ISO time, UTC)."""
+
+    tenant: str
+    target: Literal["dossier", "document"]
+    key: str  # customer_id | family_id
+    until: str
+    grant_id: str = ""
+
+
 @dataclass(frozen=True)
 class Principal:
     login: str
@@ -91,6 +111,7 @@ class Principal:
     email: str | None = None
     lang: str = "de"
     active: bool = True
+    grants: tuple[GrantScope, ...] = ()  # active temporary grants, attached per request (app.grants)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +120,7 @@ class Principal:
             if isinstance(value, str):
                 raise TypeError(f"Principal.{attr} must be a collection of strings, not a string")
             object.__setattr__(self, attr, as_set(value))
+        object.__setattr__(self, "grants", tuple(sorted(set(self.grants))))
         caps = capabilities_of(self.roles) if self.capabilities is None else as_set(self.capabilities)
         object.__setattr__(self, "capabilities", caps)
         if not self.name:
@@ -143,15 +165,32 @@ class Principal:
     def sees_nothing(self) -> bool:
         if self.is_system:
             return False
-        return not self.active or not self.tenants or (not self.is_admin and not self.groups)
+        return not self.active or not self.tenants or (not self.is_admin and not self.groups and not self.grants)
 
     @property
     def scope_key(self) -> str:
-        """What decides visibility (not the login): principals with equal scopes share cached answers."""
+        """What decides visibility — tenants, groups, admin, the login (confidential documents name users) and
+        the active grants: principals with equal scopes share cached answers; a grant that expires or is
+        revoked changes the key, so no cached answer outlives it."""
         if self.is_system:
             return "system"
         tenants = sorted(self.tenants) if self.active else []
-        return json.dumps([tenants, sorted(self.groups), self.is_admin], separators=(",", ":"))
+        grants = [[g.tenant, g.target, g.key] for g in self.granted()]
+        # the login: confidential documents name users
+        return json.dumps([tenants, sorted(self.groups), self.is_admin, self.login, grants], separators=(",", ":"))
+
+    @property
+    def holder_key(self) -> str:
+        """Who a grant can be given to: the login and the groups (tenants bound what it opens)."""
+        return json.dumps([self.kind, self.login, sorted(self.groups), sorted(self.tenants)], separators=(",", ":"))
+
+    def granted(self) -> list[GrantScope]:
+        """The grants inside the principal's tenants (a grant never opens another tenant), de-duplicated."""
+        seen: dict[tuple[str, str, str], GrantScope] = {}
+        for g in self.grants:
+            if g.tenant in self.tenants:
+                seen.setdefault((g.tenant, g.target, g.key), g)
+        return [seen[k] for k in sorted(seen)]
 
     # -------------------------------------------------------------------------------------- what it may do
 

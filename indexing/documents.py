@@ -10,10 +10,9 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from domain.access import AccessPolicy
     from domain.retention import RetentionTable
 
-# Registers only some groups may read. Everything else is readable by the tenant's group "all".
-RESTRICTED_REGISTERS: dict[str, list[str]] = {"contract": ["contracts", "management"]}
 
 _CLOSED = re.compile(r"\b(erledigt|abgeschlossen|gelöst|geloest|resolved|closed|bezahlt|paid)\b", re.IGNORECASE)
 
@@ -104,8 +103,12 @@ def derived_fields(
     return out
 
 
-def acl_groups_for(register: str) -> list[str]:
-    return list(RESTRICTED_REGISTERS.get(register, ["all"]))
+def permission_fields(tenant: str, register: str, policy: AccessPolicy | None = None) -> dict[str, list[str]]:
+    """`acl_groups` and `export_groups` of a document filed in `register` of `tenant`, from the permission
+    table (`policy`; None: the configured one) — access always follows the register's row."""
+    from indexing.access_policy import access_fields, configured_policy
+
+    return access_fields(policy or configured_policy(), tenant, register)
 
 
 def document_status(register: str, text: str) -> str:
@@ -178,9 +181,12 @@ def build_body(
     attachment_ids: list[str] | None = None,
     archive_path: str = "",
     retention: RetentionTable | None = None,
+    access: AccessPolicy | None = None,
+    confidential: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The index entry of one document version. `retention`: the configured table (the pipeline passes
-    `indexing.retention.configured_table()`; None: the law's defaults)."""
+    `indexing.retention.configured_table()`; None: the law's defaults); `access`: the permission table (None:
+    the configured one); `confidential`: the confidentiality of the family's earlier version, kept."""
     from indexing.retention import builtin_table, retention_fields
 
     register = "review" if doc.filing_status == "review" else doc.register
@@ -199,7 +205,8 @@ def build_body(
         "channel": doc.channel,
         "direction": direction_of(doc.register, doc.from_ours),
         "tenant": tenant,
-        "acl_groups": acl_groups_for(doc.register),
+        **permission_fields(tenant, doc.register, access),  # in review too: a suspected contract stays closed
+        **(confidential or {}),
         "title": doc.title[:1000],
         "text": doc.text,
         "lemmas": doc.lemmas,

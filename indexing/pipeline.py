@@ -25,6 +25,7 @@ from typing import Any
 
 import core  # noqa: F401
 from indexing import documents as D
+from indexing import schema
 from indexing.archive import Archive, ArchiveError, sha256_bytes
 from indexing.sources import iter_source_files
 
@@ -518,6 +519,10 @@ class Ingestor:
         from indexing.retention import configured_table
 
         self.retention = configured_table()  # retain_until of every new document (validated at start-up)
+        from indexing.access_policy import configured_policy
+
+        self.access = configured_policy()  # acl_groups / export_groups by tenant and register (validated too)
+        self.confidential: dict[str, dict[str, Any]] = {}
 
     def _outcome(self, d: D.PreparedDoc, status: str, doc_id: str) -> None:
         if d.parent_uri is None:
@@ -547,6 +552,10 @@ class Ingestor:
         todo = [f for f in dict.fromkeys(family_ids) if f not in self.families]
         for family_id, found in store.family_members_many(self.es, self.index, self.tenant, todo).items():
             self.families[family_id] = [(m["_id"], int(m.get("version") or 1)) for m in found]
+            marked = [m for m in found if m.get("confidential")]
+            if marked:  # a new version stays as confidential as the family is
+                newest = max(marked, key=lambda m: int(m.get("version") or 1))
+                self.confidential[family_id] = {k: newest.get(k) for k in schema.CONFIDENTIAL_FIELDS}
 
     def version_for(self, family_id: str) -> tuple[int, list[str]]:
         self.load_families([family_id])
@@ -642,6 +651,8 @@ class Ingestor:
                 attachment_ids=attachment_ids,
                 archive_path=str(self.archive.path_for(d.sha256).relative_to(self.archive.root)),
                 retention=self.retention,
+                access=self.access,
+                confidential=self.confidential.get(family),
             )
             parent_body = self.queued_bodies.get(parent_id) if parent_id else None
             if parent_body is not None and not body.get("thread_id"):  # an attachment belongs to its mail's thread

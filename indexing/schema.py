@@ -21,12 +21,17 @@ SCHEMA_VERSION = 1
 EMBEDDING_DIMS = 384
 
 KINDS = (
-    "documents", "customers", "views", "audit", "audit_heads", "subscriptions", "notifications", "api_keys", "holds"
+    "documents", "customers", "views", "audit", "audit_heads", "subscriptions", "notifications", "api_keys", "holds",
+    "grants",
 )  # fmt: skip
 # Append-only kinds: one concrete index under a fixed name, no alias and no versions (a migration would be a
 # rewrite). The application's Elasticsearch role may create entries there and read them, never change or
 # delete one (core.es_roles).
 APPEND_ONLY_NAMES = {"audit": "audit-log"}
+
+# A confidential document's fields (domain.access); a new version of the family keeps them.
+CONFIDENTIAL_FIELDS = ("confidential", "confidential_users", "confidential_groups", "confidential_by",
+                       "confidential_at")  # fmt: skip
 
 # Registers (document classes). Keys are stable ids used in the index; labels live in the UI catalogue.
 REGISTERS = (
@@ -85,7 +90,13 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
             "direction": _KW,  # in | out (documents.direction_of)
             # permissions: on every document, filtered on every request
             "tenant": _KW,
-            "acl_groups": _KW,
+            "acl_groups": _KW,  # the register's read groups (domain.access)
+            "export_groups": _KW,  # the register's export groups
+            "confidential": {"type": "boolean"},  # then only these users and groups read it
+            "confidential_users": _KW,
+            "confidential_groups": _KW,
+            "confidential_by": _KW,
+            "confidential_at": {"type": "date"},
             # content
             "title": _TEXT_KW,
             "text": {"type": "text", "analyzer": "standard"},
@@ -267,7 +278,16 @@ def mapping_for(kind: str, dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
         return customers_mapping()
     if kind == "audit":
         return audit_mapping()
+    if kind == "grants":
+        return grants_mapping()
     return generic_mapping()
+
+
+def grants_mapping() -> dict[str, Any]:
+    """Temporary grants: the generic record plus the dates the active ones are selected by."""
+    mapping = generic_mapping()
+    mapping["properties"].update({"until": {"type": "date"}, "revoked_at": {"type": "date"}})
+    return mapping
 
 
 def index_settings(kind: str) -> dict[str, Any]:

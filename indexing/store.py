@@ -177,7 +177,7 @@ def family_members_many(
             {
                 "size": 100,
                 "query": {"bool": {"filter": [{"term": {"tenant": tenant}}, {"term": {"family_id": family_id}}]}},
-                "_source": ["doc_id", "version", "is_latest"],
+                "_source": ["doc_id", "version", "is_latest", *schema.CONFIDENTIAL_FIELDS],
             }
         )
     resp = es.msearch(searches=searches)

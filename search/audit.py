@@ -28,14 +28,16 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "view_deleted", "subscribed", "unsubscribed", "digest_subscribed", "digest_unsubscribed", "api_key_created",
     "api_key_revoked", "api_call", "customers_upsert", "hold_set", "hold_lifted", "disposal_run",
     "disposal_refused", "audit_verify", "archive_verify", "view_dossier", "contract_end_set", "user_added",
-    "user_removed", "permissions_changed",
+    "user_removed", "permissions_changed", "grant_given", "grant_revoked", "confidential_set", "confidential_lifted",
+    "access_refused",
 )  # fmt: skip
 # what the "Verlauf" card of a document shows: entries naming the document …
 DOCUMENT_HISTORY_ACTIONS: tuple[str, ...] = (
     "ingest", "intake", "view_document", "download_original", "refiled", "manual_filing", "hold_set", "hold_lifted",
+    "grant_given", "grant_revoked", "confidential_set", "confidential_lifted",
 )  # fmt: skip
-# … and legal holds on one of its dossiers
-CUSTOMER_HISTORY_ACTIONS: tuple[str, ...] = ("hold_set", "hold_lifted")
+# … and legal holds and grants on one of its dossiers
+CUSTOMER_HISTORY_ACTIONS: tuple[str, ...] = ("hold_set", "hold_lifted", "grant_given", "grant_revoked")
 
 MAX_PAGE_SIZE = 200
 TOTAL_LIMIT = 10_000  # counted exactly up to here ("more than 10,000" beyond)

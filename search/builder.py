@@ -34,7 +34,7 @@ from search.clauses import (
     sort_clause,
     text_query,
 )
-from search.permissions import permission_filter, require_principal
+from search.permissions import customer_filter, permission_filter, require_principal
 from search.query_parser import ParsedQuery, identifier_variants, normalize_identifier
 from search.request import GROUP_FIELDS, MAX_RESULT_WINDOW, SearchRequest
 
@@ -272,9 +272,11 @@ def export_body(
     fields: list[str] | None = None,
     keep_alive: str = "2m",
 ) -> dict[str, Any]:
-    """One page of a point-in-time export (keyword query + selections as filters, sorted, no aggs)."""
+    """One page of a point-in-time export (keyword query + selections as filters, sorted, no aggs): only what
+    the principal may export (the registers' export groups; grants are read only)."""
     require_principal(principal)
-    query = keyword_query(req, principal, parsed, analysis, extra_filters=selections(req))
+    exportable = permission_filter(principal, "export")
+    query = keyword_query(req, principal, parsed, analysis, extra_filters=[*selections(req), exportable])
     sort = sort_clause(req, parsed)
     sort = [s for s in sort if not (isinstance(s, dict) and "doc_id" in s)] + [{"_shard_doc": "asc"}]
     body: dict[str, Any] = {
@@ -338,7 +340,7 @@ def customer_suggest_body(principal: Principal, prefix_text: str, *, size: int =
         "_source": {"includes": ["customer_id", "number", "name", "tenant", "acl_groups", "segment"]},
         "query": {
             "bool": {
-                "filter": [permission_filter(principal)],
+                "filter": [customer_filter(principal)],
                 "should": should or [{"match_none": {}}],
                 "minimum_should_match": 1,
             }

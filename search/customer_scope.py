@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.principal import Principal
-from search.permissions import permission_filter, require_principal
+from search.permissions import customer_filter, require_principal
 from search.repository import Repository
 from search.request import CUSTOMER_ATTRS, SearchRequest
 
@@ -40,7 +40,7 @@ def attrs_body(
         "track_total_hits": True,
         "_source": fields or False,
         "sort": [{"customer_id": "asc"}],
-        "query": {"bool": {"filter": [permission_filter(principal), *attrs_filters(attrs)]}},
+        "query": {"bool": {"filter": [customer_filter(principal), *attrs_filters(attrs)]}},
     }
 
 

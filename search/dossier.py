@@ -17,7 +17,7 @@ from domain.principal import Principal
 from indexing.schema import REGISTERS
 from search.clauses import SOURCE_FIELDS
 from search.parse import Hit, hits_of, parse_hit, total_of
-from search.permissions import permission_filter
+from search.permissions import customer_filter, permission_filter
 from search.query_parser import identifier_variants, normalize_identifier
 
 REGISTER_LIST_SIZE = 10  # newest documents per register tab; "open all in the search" shows the rest
@@ -118,7 +118,7 @@ def customer_body(
 ) -> dict[str, Any]:
     """Master data of these customers (only those the principal may see; `tenant`: only of that tenant)."""
     ids = sorted(set(customer_ids))
-    flt: list[dict[str, Any]] = [permission_filter(principal), {"terms": {"customer_id": ids}}]
+    flt: list[dict[str, Any]] = [customer_filter(principal), {"terms": {"customer_id": ids}}]
     if tenant is not None:
         flt.append({"term": {"tenant": tenant}})
     return {"size": max(size, len(ids)), "query": {"bool": {"filter": flt}}, "_source": {"excludes": ["suggest"]}}
@@ -138,7 +138,7 @@ def customer_lookup_body(
         "size": size,
         "query": {
             "bool": {
-                "filter": [permission_filter(principal)],
+                "filter": [customer_filter(principal)],
                 "should": should or [{"match_none": {}}],
                 "minimum_should_match": 1,
             }
@@ -168,7 +168,7 @@ def my_customers_body(principal: Principal, login: str, size: int = 12) -> dict[
     return {
         "size": size,
         "track_total_hits": True,
-        "query": {"bool": {"filter": [permission_filter(principal)]}},
+        "query": {"bool": {"filter": [customer_filter(principal)]}},
         "sort": [{"name.raw": {"order": "asc"}}],
         "_source": {"includes": ["customer_id", "number", "name", "segment", "account_manager", "addresses.city"]},
         "aggs": {

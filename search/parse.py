@@ -340,10 +340,12 @@ def parse_customer_suggestions(response: Mapping[str, Any], scope: Any, *, size:
     tenant context only) are checked against the scope's groups here."""
     out: dict[str, CustomerSuggestion] = {}
 
+    granted = {(g.tenant, g.key) for g in scope.granted() if g.target == "dossier"}
+
     def allowed(src: Mapping[str, Any]) -> bool:
         if src.get("tenant") not in scope.tenants:
             return False
-        if scope.is_admin:
+        if scope.is_admin or (src.get("tenant"), src.get("customer_id")) in granted:
             return True
         return bool(set(_tuple(src.get("acl_groups"))) & set(scope.groups))
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from domain.principal import Principal
-from search.permissions import permission_filter, require_principal, tenant_filter
+from search.permissions import customer_filter, permission_filter, require_principal, tenant_filter
 
 MAX_VIEWS = 2000
 MAX_WINDOW = 10_000  # index.max_result_window  # per listing; a tenant with more views needs paging in the UI
@@ -77,7 +77,7 @@ def managed_customers_body(
     should: list[dict[str, Any]] = [{"terms": {"account_manager": sorted(set(logins))}}]
     if depts := sorted(set(departments)):
         should.append({"terms": {"department": depts}})
-    flt: list[dict[str, Any]] = [permission_filter(principal)]
+    flt: list[dict[str, Any]] = [customer_filter(principal)]
     if tenants is not None:
         flt.append({"terms": {"tenant": sorted(set(tenants))}})
     return {

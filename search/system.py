@@ -13,7 +13,7 @@ from domain.principal import Principal
 from search.permissions import permission_filter, tenant_filter
 
 READ_ONLY_AUDIT_ACTIONS = ["login", "logout", "login_failed", "view_document", "download_original", "export", "search",
-                           "api_call", "audit_verify", "archive_verify", "view_dossier"]  # fmt: skip
+                           "api_call", "audit_verify", "archive_verify", "view_dossier", "access_refused"]  # fmt: skip
 
 
 def data_version_bodies(principal: Principal) -> list[tuple[str, dict[str, Any]]]:

@@ -18,7 +18,8 @@ from elasticsearch import Elasticsearch
 
 from domain.principal import Principal
 from indexing import store as istore
-from indexing.documents import acl_groups_for
+from indexing.access_policy import builtin_policy
+from indexing.documents import permission_fields
 from indexing.records import RecordStore
 from indexing.schema import alias_name
 from search.repository import Repository
@@ -56,7 +57,8 @@ def make_doc(
         "content_sha256": hashlib.sha256(("c" + doc_id).encode()).hexdigest(),
         "source_kind": source_kind,
         "tenant": tenant,
-        "acl_groups": list(acl_groups) if acl_groups is not None else acl_groups_for(register),
+        **permission_fields(tenant, register, builtin_policy()),
+        **({"acl_groups": list(acl_groups), "export_groups": list(acl_groups)} if acl_groups is not None else {}),
         "title": title or f"{register} {doc_id}",
         "text": text or f"{register} {doc_id}",
         "lemmas": (text or "").lower(),

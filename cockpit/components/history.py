@@ -25,6 +25,10 @@ HISTORY_ICONS = {
     "filed": "bi-folder-check",
     "hold_set": "bi-lock",
     "hold_lifted": "bi-unlock",
+    "grant_given": "bi-person-plus",
+    "grant_revoked": "bi-person-dash",
+    "confidential_set": "bi-shield-lock",
+    "confidential_lifted": "bi-shield",
 }
 
 

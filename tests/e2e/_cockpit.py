@@ -135,6 +135,7 @@ def document(doc_id: str, *, tenant: str = "nord", title: str = "Dokument", text
         "source_kind": "file",
         "tenant": tenant,
         "acl_groups": list(acl),
+        "export_groups": list(acl),
         "title": title,
         "text": text,
         "lemmas": text.lower(),

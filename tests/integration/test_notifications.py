@@ -149,14 +149,18 @@ def test_immediate_notifications_with_each_subscribers_permissions(es, world, sm
     assert all(n["email_status"] == "sent" for n in notes(es, world))
 
 
-def test_subscribers_with_equal_permissions_share_one_request(es, world, smtp):
+def test_subscribers_with_equal_groups_are_still_matched_with_their_own_rights(es, world, smtp):
     vid = seed_id("nord", "complaints-14d")
     subscribe(world, ANNA, vid)
-    subscribe(world, JONAS, vid)  # same tenants and groups as anna
+    subscribe(world, JONAS, vid)  # same tenants and groups as anna, but confidential documents name users
     subscribe(world, BEN, vid)
-    ids = new_batch(es, world, make_doc("c1", register="complaint", customer_ids=["K1"], doc_date="2026-11-22"))
+    secret = make_doc("c2", register="complaint", customer_ids=["K1"], doc_date="2026-11-22",
+                      confidential=True, confidential_users=["anna"])  # fmt: skip
+    ids = new_batch(es, world, make_doc("c1", register="complaint", customer_ids=["K1"], doc_date="2026-11-22"), secret)
     report = after_ingest(world, ids, NOW, users=users_of(ANNA, JONAS, BEN), smtp=cfg(smtp))
-    assert (report.subscriptions, report.requests, report.notifications_created) == (3, 2, 3)
+    assert (report.subscriptions, report.requests) == (3, 3)
+    got = {(n["owner"], n["doc_id"]) for n in notes(es, world)}
+    assert got == {("anna", "c1"), ("anna", "c2"), ("jonas", "c1"), ("ben", "c1")}
 
 
 def test_never_twice_for_the_same_view(es, world, smtp):

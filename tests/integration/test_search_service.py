@@ -70,6 +70,7 @@ def doc(
         "is_latest": latest,
         "tenant": tenant,
         "acl_groups": list(acl),
+        "export_groups": list(acl),
         "title": title,
         "text": text,
         "lemmas": text.lower(),

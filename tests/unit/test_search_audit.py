@@ -10,6 +10,7 @@ from app.audit_read import AuditEntry
 from app.audit_urls import audit_href, audit_query_string, parse_audit_params, parse_cursor
 from domain.principal import Principal
 from search.audit import (
+    CUSTOMER_HISTORY_ACTIONS,
     AuditQuery,
     audit_filters,
     audit_scan_body,
@@ -90,7 +91,8 @@ def test_document_history_body():
     doc_part, hold_part = body["query"]["bool"]["should"]
     assert {"terms": {"doc_id": ["d1"]}} in doc_part["bool"]["filter"]
     assert "view_document" in text and "download_original" in text and "ingest" in text and "refiled" in text
-    assert {"terms": {"action": ["hold_set", "hold_lifted"]}} in hold_part["bool"]["filter"]
+    assert {"terms": {"action": list(CUSTOMER_HISTORY_ACTIONS)}} in hold_part["bool"]["filter"]
+    assert {"hold_set", "grant_given"} <= set(CUSTOMER_HISTORY_ACTIONS)
     assert {"exists": {"field": "view_id"}} in hold_part["bool"]["must_not"]  # a hold on a view is not on the doc
     assert body["size"] == 51 and body["query"]["bool"]["minimum_should_match"] == 1
     assert len(document_history_body(CLARA, ["d1"])["query"]["bool"]["should"]) == 1

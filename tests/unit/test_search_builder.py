@@ -12,8 +12,10 @@ from search import aggs as AG
 from search import builder as B
 from search import clauses as CL
 from search.analysis import QueryAnalysis
+from search.permissions import customer_filter
 from search.query_parser import parse_query
 from search.request import DateRange, SearchRequest
+from tests.es_filter import matches
 
 USER = Principal("anna", frozenset({"nord"}), frozenset({"sales", "service"}))
 ADMIN = Principal("root", frozenset({"nord", "sued"}), frozenset(), frozenset({"admin"}))
@@ -43,11 +45,13 @@ def kw(req: SearchRequest, scope: Principal = USER, **kwargs: Any) -> dict[str, 
 # ------------------------------------------------------------------------------------------ permissions
 
 
-def test_permission_filter_shape() -> None:
-    assert perm_of(USER) == {
-        "bool": {"filter": [{"terms": {"tenant": ["nord"]}}, {"terms": {"acl_groups": ["sales", "service"]}}]}
-    }
-    assert perm_of(ADMIN) == {"bool": {"filter": [{"terms": {"tenant": ["nord", "sued"]}}]}}
+def test_permission_filter_meaning() -> None:
+    def sees(scope: Principal, **doc: Any) -> bool:
+        return matches(perm_of(scope), doc)
+
+    assert sees(USER, tenant="nord", acl_groups=["sales"]) and not sees(USER, tenant="nord", acl_groups=["x"])
+    assert not sees(USER, tenant="sued", acl_groups=["sales"])
+    assert sees(ADMIN, tenant="sued", acl_groups=["x"]) and not sees(ADMIN, tenant="west", acl_groups=["x"])
     assert perm_of(NOBODY) == {"bool": {"must_not": [{"match_all": {}}]}}
 
 
@@ -79,11 +83,12 @@ def test_permission_filter_is_inside_query_knn_and_exports(group_by: str | None)
     assert {"terms": {"register": ["invoice"]}} in knn["knn"]["filter"]  # user filters inside kNN too
     exp = B.export_body(req, USER, parsed, pit_id="p1")
     assert perm_of(USER) in exp["query"]["bool"]["filter"]
+    assert B.permission_filter(USER, "export") in exp["query"]["bool"]["filter"]  # and the export groups
     assert {"terms": {"register": ["invoice"]}} in exp["query"]["bool"]["filter"]
     sim = B.similar_body(USER, "d1", VEC)
     assert perm_of(USER) in sim["knn"]["filter"]
     sug = B.customer_suggest_body(USER, "Mü")
-    assert perm_of(USER) in sug["query"]["bool"]["filter"]
+    assert customer_filter(USER) in sug["query"]["bool"]["filter"]
     assert sug["suggest"]["customers"]["completion"]["contexts"] == {"tenant": ["nord"]}
 
 
@@ -213,9 +218,8 @@ def test_facet_selection_goes_to_post_filter_and_other_facets_only() -> None:
     # exact counts of selected values (even outside the top N)
     assert set(aggs["facet:register"]["aggs"]["selected"]["filters"]["filters"]) == {"invoice", "offer"}
     # selections are not in the main query (aggregations must see the unselected documents)
-    assert "terms" not in json.dumps(body["query"]).replace('"terms": {"tenant"', "").replace(
-        '"terms": {"acl_groups"', ""
-    )
+    outside_permissions = json.dumps(body["query"]).replace(json.dumps(perm_of(USER)), "")
+    assert "register" not in outside_permissions and "language" not in outside_permissions
 
 
 def test_tenant_facet_only_for_multi_tenant_users() -> None:
@@ -346,8 +350,10 @@ def test_cache_keys_are_stable() -> None:
     b = SearchRequest(text="x", filters={"language": ["de"], "register": ["invoice", "offer"]})
     assert a.cache_key() == b.cache_key()
     assert a.cache_key() != a.with_(page=2).cache_key()
-    other_user_same_rights = Principal("bob", frozenset({"nord"}), frozenset({"service", "sales"}))
-    assert USER.scope_key == other_user_same_rights.scope_key
+    same_rights = Principal("anna", frozenset({"nord"}), frozenset({"service", "sales"}), frozenset({"manager"}))
+    assert USER.scope_key == same_rights.scope_key
+    other_user = Principal("bob", frozenset({"nord"}), frozenset({"service", "sales"}))
+    assert USER.scope_key != other_user.scope_key  # confidential documents name users
     assert USER.scope_key != ADMIN.scope_key
 
 

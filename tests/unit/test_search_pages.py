@@ -11,7 +11,7 @@ from domain.principal import Principal
 from search import documents as D
 from search import dossier as S
 from search import system
-from search.permissions import permission_filter
+from search.permissions import customer_filter
 
 SCOPE = Principal("anna", frozenset({"nord"}), frozenset({"all", "contracts"}))
 
@@ -147,7 +147,7 @@ def test_data_version_ignores_read_only_audit_actions():
 def test_customer_body_can_be_limited_to_a_tenant_without_patching():
     body = S.customer_body(SCOPE, ["C1"], tenant="nord")
     assert body["query"]["bool"]["filter"] == [
-        permission_filter(SCOPE),
+        customer_filter(SCOPE),
         {"terms": {"customer_id": ["C1"]}},
         {"term": {"tenant": "nord"}},
     ]
@@ -157,5 +157,5 @@ def test_customer_lookup_by_any_spelling_of_the_number():
     body = S.customer_lookup_body(SCOPE, number="K-10234")
     forms = body["query"]["bool"]["should"][0]["terms"]["number"]
     assert "K-10234" in forms and "k10234" in forms
-    assert body["query"]["bool"]["filter"] == [permission_filter(SCOPE)]
+    assert body["query"]["bool"]["filter"] == [customer_filter(SCOPE)]
     assert S.customer_lookup_body(SCOPE)["query"]["bool"]["should"] == [{"match_none": {}}]

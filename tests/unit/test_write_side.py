@@ -53,9 +53,12 @@ def test_document_status(register, text, status):
     assert D.document_status(register, text) == status
 
 
-def test_contracts_are_restricted():
-    assert D.acl_groups_for("contract") == ["contracts", "management"]
-    assert D.acl_groups_for("invoice") == ["all"]
+def test_contracts_are_restricted_by_the_default_table():
+    from indexing.access_policy import builtin_policy
+
+    fields = D.permission_fields("nord", "contract", builtin_policy())
+    assert fields == {"acl_groups": ["contracts", "management"], "export_groups": ["contracts", "management"]}
+    assert D.permission_fields("nord", "invoice", builtin_policy())["acl_groups"] == ["all"]
 
 
 def _prepared(**kw) -> D.PreparedDoc:
