@@ -214,6 +214,19 @@ def check_retention(settings: Settings) -> Check:
     return Check("Retention table", True, f"profile {table.profile}", f"{settings.retention_file}: {periods}")
 
 
+def check_permissions(settings: Settings) -> Check:
+    """The permission table (config/permissions.toml or COCKPIT_PERMISSIONS_FILE): valid, with line numbers."""
+    from domain.access import PolicyError
+    from indexing.access_policy import configured_policy
+
+    try:
+        pol = configured_policy(settings.permissions_file)
+    except PolicyError as exc:
+        return Check("Permission table", False, detail=str(exc))
+    rows = sum(1 + len(tp.registers) for tp in pol.tenants.values())
+    return Check("Permission table", True, f"{len(pol.tenants)} tenant tables, {rows} rows", str(settings.permissions_file))
+
+
 def check_company_logins(settings: Settings) -> Check:
     """COCKPIT_LDAP_FILE: valid, and (with a service account) the directory answers. Not required: local accounts
     log in without it."""
@@ -239,6 +252,7 @@ def check_company_logins(settings: Settings) -> Check:
 
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
     check_retention,
+    check_permissions,
     check_company_logins,
     check_elasticsearch,
     check_redis,

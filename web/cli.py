@@ -19,6 +19,8 @@ from rich.table import Table
 import core  # noqa: F401
 from core.services import ServiceError
 from core.settings import get_settings
+from web.cli_access import register as register_access
+from web.cli_access import require_permission_table
 from web.cli_archive import register as register_archive
 from web.cli_audit import register as register_audit
 from web.cli_compliance import register as register_compliance
@@ -190,6 +192,7 @@ def serve(
     """Serve the cockpit and the API (gunicorn; --debug for the Dash dev server), a queue worker, and deliver
     notification e-mails."""
     require_retention_table()
+    require_permission_table()
     _require_company_logins()
     _print_welcome(host, port)
     if debug:
@@ -404,6 +407,7 @@ register_intake(app)
 register_compliance(app)
 register_archive(app)
 register_audit(app)
+register_access(app)
 
 
 def main() -> None:

@@ -207,3 +207,42 @@ def test_filing_needs_the_registers_file_right(world: dict[str, Any]) -> None:
 
 def test_the_default_table_is_what_indexing_writes() -> None:
     assert permission_fields("nord", "contract", builtin_policy())["acl_groups"] == ["contracts", "management"]
+
+
+def test_a_changed_table_is_found_and_applied_to_indexed_documents(world: dict[str, Any]) -> None:
+    from app.access import apply_table, drift
+    from domain.principal import Principal
+
+    ctx = world["ctx"]
+    operator = Principal(login="cli:test", kind="system", roles=frozenset({"admin"}), name="cli")
+    assert drift(ctx, operator).ok
+    ctx.access = parse_policy('[tenants."*".default]\nread = ["all"]\nfile = ["all"]\nexport = ["all"]\n\n'
+                              '[tenants."*".registers.contract]\nread = ["management"]\nfile = ["management"]\n'
+                              'export = []\n', REGISTERS)  # fmt: skip
+    ctx.access_file = None
+    assert drift(ctx, operator).pairs == [("nord", "contract")]
+    lena = user(ctx, "lena.hoffmann")  # contracts group: read contracts by the old table
+    assert "con-c1" in ids(ctx, lena)
+    done = apply_table(ctx, operator)
+    assert done.rewritten == 2 and drift(ctx, operator).ok
+    assert "con-c1" not in ids(ctx, lena) and "con-c1" in ids(ctx, user(ctx, "anna.schmidt"))
+
+
+def test_a_malformed_table_stops_the_start_with_its_line(tmp_path: Any, monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    from core.settings import get_settings
+    from web.cli import app as cli
+
+    bad = tmp_path / "permissions.toml"
+    bad.write_text('[tenants."*".default]\nread = ["all"]\nfile = ["all"]\nexport = ["all"]\n\n'
+                   '[tenants."*".registers.contrct]\nread = []\nfile = []\nexport = []\n', encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("COCKPIT_PERMISSIONS_FILE", str(bad))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["access", "show"])
+    finally:
+        monkeypatch.delenv("COCKPIT_PERMISSIONS_FILE")
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "line 6" in result.output and "contrct" in result.output
