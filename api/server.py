@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from api import auth, problems
 from api.cursor import Cursors
 from api.deps import Deps
+from api.routes_access import add_access_routes
 from api.routes_audit import add_audit_routes
 from api.routes_compliance import add_compliance_routes
 from api.routes_documents import add_document_routes, add_notification_routes, add_view_routes
@@ -57,7 +58,8 @@ def make_server(import_name: str) -> CockpitOpenAPI:
         info=Info(
             title="Dossier Cockpit API",
             version=VERSION,
-            description="ERP/CRM integration: search, customers and dossiers, documents, views, notifications. "
+            description="ERP/CRM integration: search, customers and dossiers, documents, views, notifications, "
+            "temporary grants and confidential documents. "
             "Errors are RFC 9457 problem documents.",
         ),  # fmt: skip
         security_schemes=SECURITY_SCHEMES,
@@ -104,6 +106,7 @@ def register(
     add_intake_routes(bp, deps)
     add_compliance_routes(bp, deps)
     add_audit_routes(bp, deps)
+    add_access_routes(bp, deps)
 
     @bp.before_request
     def _before() -> Response | None:

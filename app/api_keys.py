@@ -167,7 +167,9 @@ def authenticate(ctx: AppContext, token: str, now: dt.datetime | None = None) ->
     key = found[1]
     if not key.active(now or dt.datetime.now(dt.UTC)):
         raise Unauthorized("api.error.key")
-    return key.principal()
+    from app.grants import attach  # a key's groups hold grants too
+
+    return attach(ctx, key.principal())
 
 
 __all__ = ["ApiKey", "WriteFailed", "authenticate", "create_key", "list_keys", "revoke_key"]

@@ -224,7 +224,9 @@ def check_permissions(settings: Settings) -> Check:
     except PolicyError as exc:
         return Check("Permission table", False, detail=str(exc))
     rows = sum(1 + len(tp.registers) for tp in pol.tenants.values())
-    return Check("Permission table", True, f"{len(pol.tenants)} tenant tables, {rows} rows", str(settings.permissions_file))
+    return Check(
+        "Permission table", True, f"{len(pol.tenants)} tenant tables, {rows} rows", str(settings.permissions_file)
+    )
 
 
 def check_company_logins(settings: Settings) -> Check:

@@ -102,36 +102,58 @@ def attach(ctx: AppContext, principal: Principal, now: dt.datetime | None = None
     if principal.is_system or not principal.active or not principal.tenants:
         return principal
     moment = _now(now)
-    key = "grants:" + principal.holder_key
-    records = ctx.memo(key, LOOKUP_TTL_S, lambda: _lookup(ctx, principal, moment))
-    if not records:
+    held: Held = ctx.memo("grants:" + principal.holder_key, LOOKUP_TTL_S, lambda: _lookup(ctx, principal, moment))
+    scopes = held.at(moment.isoformat(), principal.tenants)
+    if not scopes:
         return principal.with_(grants=()) if principal.grants else principal
-    stamp = moment.isoformat()
-    scopes = tuple(
-        GrantScope(r["tenant"], r["target"], r["key"], r["until"], r["id"])
-        for r in records
-        if r["valid_from"] <= stamp < r["until"] and r["tenant"] in principal.tenants
-    )
     return principal.with_(grants=scopes)
 
 
-def _lookup(ctx: AppContext, principal: Principal, moment: dt.datetime) -> list[dict[str, str]]:
+class Held:
+    """One holder's unrevoked, unended grants as looked up, and the scopes in force at a time — computed once
+    per interval between two grant boundaries (a start or an end), so a request costs a comparison."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self.bounds = sorted({r["valid_from"] for r in records} | {r["until"] for r in records})
+        # (from, to, tenants, scopes): replaced as one tuple, so concurrent requests never see a torn pair
+        self._cached: tuple[str, str, frozenset[str], tuple[GrantScope, ...]] | None = None
+
+    def __bool__(self) -> bool:  # the memo keeps a holder without grants too
+        return True
+
+    def at(self, stamp: str, tenants: frozenset[str]) -> tuple[GrantScope, ...]:
+        w = self._cached
+        if w is not None and w[0] <= stamp < w[1] and w[2] == tenants:
+            return w[3]
+        lo = max((b for b in self.bounds if b <= stamp), default="")
+        hi = min((b for b in self.bounds if b > stamp), default="\uffff")
+        scopes = {GrantScope(r["tenant"], r["target"], r["key"], r["until"], r["id"], r["via"])  # type: ignore[arg-type]
+                  for r in self.records if r["valid_from"] <= stamp < r["until"] and r["tenant"] in tenants}  # fmt: skip
+        found = tuple(sorted(scopes))
+        self._cached = (lo, hi, tenants, found)
+        return found
+
+
+def _lookup(ctx: AppContext, principal: Principal, moment: dt.datetime) -> Held:  # noqa: C901
     body = G.holder_grants_body(principal, principal.login, principal.groups, moment.isoformat())
     try:
         hits = hits_of(ctx.repo.search_or_empty(KIND, body))
     except ReadFailed as exc:  # no grants is the safe side: access by the table only
         log.warning("grants of %s unavailable (%s): none applied", principal.login, exc)
-        return []
-    out: list[dict[str, str]] = []
+        return Held([])
+    out: list[dict[str, Any]] = []
     for h in hits:
         s = h.get("_source") or {}
         key = s.get("customer_id") if s.get("target") == "dossier" else s.get("family_id")
         if not key or s.get("target") not in ("dossier", "document"):
             continue
+        via = tuple(sorted(str(v) for v in s.get("via") or ()))  # none recorded: the grant opens no register
         out.append({"id": str(h["_id"]), "tenant": str(s.get("tenant")), "target": str(s["target"]), "key": str(key),
+                    "via": via,  # type: ignore[dict-item]
                     "valid_from": _parse(str(s.get("valid_from") or s.get("created_at") or "")).isoformat(),
                     "until": _parse(s["until"]).isoformat()})  # fmt: skip
-    return out
+    return Held(out)
 
 
 def forget_cached(ctx: AppContext) -> None:
@@ -207,7 +229,8 @@ def give(
     customer_id, doc_id = (customer_id or "").strip() or None, (doc_id or "").strip() or None
     if bool(customer_id) == bool(doc_id):
         raise Invalid("grants.error.target")
-    record: dict[str, Any] = {"kind": G.GRANT_KIND, "reason": reason, "active": True, "valid_from": start, "until": end}
+    record: dict[str, Any] = {"kind": G.GRANT_KIND, "reason": reason, "active": True, "valid_from": start, "until": end,
+                              "via": ["*"] if principal.is_admin or principal.is_system else sorted(principal.groups)}  # fmt: skip
     if doc_id:
         src = _document(ctx, principal, doc_id, tenant)
         tenant = str(src.get("tenant") or "")
@@ -305,8 +328,21 @@ def on_dossier(ctx: AppContext, principal: Principal, customer_id: str, tenant: 
 
 
 def on_document(ctx: AppContext, principal: Principal, family_id: str, tenant: str | None = None) -> list[Grant]:
-    """The grants on a document (all its versions) the principal can see."""
+    """The grants on a document (all its versions); not found unless the principal may read a version of it."""
+    try:
+        readable = hits_of(ctx.repo.search_or_empty("documents", G.family_versions_body(principal, tenant, family_id)))
+    except ReadFailed as exc:
+        raise Unavailable("error.unavailable") from exc
+    if not readable:
+        refused(ctx, principal, "grant", family_id=family_id)
+        raise NotFound("grants.error.document", doc_id=family_id)
     return _listed(ctx, principal, G.grants_body(principal, family_ids=[family_id], tenant=tenant))
+
+
+def on_document_id(ctx: AppContext, principal: Principal, doc_id: str) -> list[Grant]:
+    """The grants on the document `doc_id` (all its versions); not found unless the principal may read it."""
+    src = _document(ctx, principal, doc_id, None)
+    return on_document(ctx, principal, str(src.get("family_id") or doc_id), str(src.get("tenant") or "") or None)
 
 
 def _listed(ctx: AppContext, principal: Principal, body: dict[str, Any]) -> list[Grant]:

@@ -119,3 +119,23 @@ RETENTION_EXECUTE = "retention-execute"  # inside a confirm dialog
 RETENTION_STATUS = "retention-status"
 RETENTION_RESULT = "retention-result"
 RETENTION_DOWNLOAD = "retention-download"
+
+# access: the "Befristete Freigaben" card (dossier and document pages; revoke buttons are pattern-matching ids
+# {"type": GRANT_REVOKE, "grant": grant_id}) and the document's confidentiality
+GRANTS_CARD = "grants-card"
+GRANTS_TARGET = "grants-target"  # dcc.Store: {"customer_id"} or {"doc_id", "family_id"}, with "tenant"
+GRANTS_LIST = "grants-list"
+GRANT_KIND = "grant-kind"
+GRANT_GRANTEE = "grant-grantee"
+GRANT_UNTIL = "grant-until"
+GRANT_REASON = "grant-reason"
+GRANT_GIVE = "grant-give"
+GRANT_REVOKE = "grant-revoke"
+GRANT_STATUS = "grant-status"
+CONFIDENTIAL_CARD = "confidential-card"
+CONFIDENTIAL_BADGE = "confidential-badge-slot"  # the header's place for the "Vertraulich" badge
+CONFIDENTIAL_USERS = "confidential-users"
+CONFIDENTIAL_GROUPS = "confidential-groups"
+CONFIDENTIAL_MARK = "confidential-mark"
+CONFIDENTIAL_LIFT = "confidential-lift"
+CONFIDENTIAL_STATUS = "confidential-status"

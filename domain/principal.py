@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from domain.errors import Forbidden
@@ -88,14 +89,18 @@ def capabilities_of(roles: Iterable[str]) -> frozenset[str]:
 
 @dataclass(frozen=True, order=True)
 class GrantScope:
-    """What one active temporary grant opens to its holder (read only): a dossier (`customer_id`) or one
-    document in all its versions (`family_id`), in `tenant`, until `until` (ISO time, UTC)."""
+    """What one active temporary grant opens to its holder (read only): a dossier (`customer_id`: the documents
+    of the registers its giver could read, `via`) or one document in all its versions (`family_id`), in
+    `tenant`, until `until` (ISO time, UTC)."""
 
     tenant: str
     target: Literal["dossier", "document"]
     key: str  # customer_id | family_id
     until: str
     grant_id: str = ""
+    # a dossier grant passes on the giver's own reach: the registers these groups read ("*": every register —
+    # the giver was an admin); nobody can open more than they could read themselves
+    via: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,10 @@ class Principal:
             if isinstance(value, str):
                 raise TypeError(f"Principal.{attr} must be a collection of strings, not a string")
             object.__setattr__(self, attr, as_set(value))
-        object.__setattr__(self, "grants", tuple(sorted(set(self.grants))))
+        grants = self.grants
+        if not (isinstance(grants, tuple) and all(a < b for a, b in zip(grants, grants[1:], strict=False))):
+            grants = tuple(sorted(set(grants)))  # app.grants.attach hands them over sorted and unique already
+        object.__setattr__(self, "grants", grants)
         caps = capabilities_of(self.roles) if self.capabilities is None else as_set(self.capabilities)
         object.__setattr__(self, "capabilities", caps)
         if not self.name:
@@ -167,7 +175,7 @@ class Principal:
             return False
         return not self.active or not self.tenants or (not self.is_admin and not self.groups and not self.grants)
 
-    @property
+    @cached_property
     def scope_key(self) -> str:
         """What decides visibility — tenants, groups, admin, the login (confidential documents name users) and
         the active grants: principals with equal scopes share cached answers; a grant that expires or is
@@ -175,7 +183,7 @@ class Principal:
         if self.is_system:
             return "system"
         tenants = sorted(self.tenants) if self.active else []
-        grants = [[g.tenant, g.target, g.key] for g in self.granted()]
+        grants = [[g.tenant, g.target, g.key, list(g.via)] for g in self.granted()]
         # the login: confidential documents name users
         return json.dumps([tenants, sorted(self.groups), self.is_admin, self.login, grants], separators=(",", ":"))
 
@@ -186,10 +194,10 @@ class Principal:
 
     def granted(self) -> list[GrantScope]:
         """The grants inside the principal's tenants (a grant never opens another tenant), de-duplicated."""
-        seen: dict[tuple[str, str, str], GrantScope] = {}
+        seen: dict[tuple[str, str, str, tuple[str, ...]], GrantScope] = {}
         for g in self.grants:
             if g.tenant in self.tenants:
-                seen.setdefault((g.tenant, g.target, g.key), g)
+                seen.setdefault((g.tenant, g.target, g.key, g.via), g)
         return [seen[k] for k in sorted(seen)]
 
     # -------------------------------------------------------------------------------------- what it may do

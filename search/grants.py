@@ -28,7 +28,7 @@ def holder_grants_body(principal: Principal, login: str, groups: Iterable[str], 
         holders.append({"bool": {"filter": [{"term": {"grantee_kind": "group"}}, {"terms": {"grantee": gs}}]}})
     return {
         "size": MAX_GRANTS,
-        "_source": ["tenant", "target", "customer_id", "family_id", "valid_from", "until"],
+        "_source": ["tenant", "target", "customer_id", "family_id", "valid_from", "until", "via"],
         "query": {
             "bool": {
                 "filter": [
@@ -89,21 +89,11 @@ def document_access_body(principal: Principal, doc_id: str) -> dict[str, Any]:
     }
 
 
-def family_versions_body(principal: Principal, tenant: str, family_id: str) -> dict[str, Any]:
-    """Every version of a document family (ids and concurrency tokens) the principal may read."""
+def family_versions_body(principal: Principal, tenant: str | None, family_id: str) -> dict[str, Any]:
+    """Every version of a document family (ids and concurrency tokens) the principal may read (in `tenant`)."""
     from search.permissions import permission_filter
 
-    return {
-        "size": 1000,
-        "query": {
-            "bool": {
-                "filter": [
-                    permission_filter(principal),
-                    {"term": {"tenant": tenant}},
-                    {"term": {"family_id": family_id}},
-                ]
-            }
-        },  # fmt: skip
-        "_source": False,
-        "seq_no_primary_term": True,
-    }
+    flt: list[dict[str, Any]] = [permission_filter(principal), {"term": {"family_id": family_id}}]
+    if tenant is not None:
+        flt.append({"term": {"tenant": tenant}})
+    return {"size": 1000, "query": {"bool": {"filter": flt}}, "_source": False, "seq_no_primary_term": True}

@@ -6,8 +6,9 @@ Documents (`permission_filter`), inside the principal's tenants, any of:
    `domain.access`) meet the principal's groups — admins skip this group check;
 2. confidential, and the principal is named on it (``confidential_users`` ∋ login, or
    ``confidential_groups`` ∩ groups) — being admin does not name anyone;
-3. an active temporary grant of the principal: a dossier's non-confidential documents (``customer_ids``) or
-   one document in all its versions (``family_id``), only in the grant's tenant.
+3. an active temporary grant of the principal: a dossier's non-confidential documents (``customer_ids``) of
+   the registers its giver could read, or one document in all its versions (``family_id``), only in the
+   grant's tenant.
 
 With ``action="export"`` the register's export groups (``export_groups``) count instead and grants open
 nothing (a grant is read access). Customers (`customer_filter`): tenant + groups, or a granted dossier.
@@ -71,17 +72,23 @@ def permission_filter(principal: Principal, action: Action = "read") -> dict[str
 
 
 def grant_clauses(principal: Principal) -> list[dict[str, Any]]:
-    """What the principal's active grants open, one clause per (tenant, target)."""
-    keys: dict[tuple[str, str], list[str]] = {}
+    """What the principal's active grants open: per tenant, the granted document families; per tenant and
+    giver's reach, the granted dossiers' non-confidential documents of the registers the giver could read."""
+    families: dict[str, list[str]] = {}
+    dossiers: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for g in principal.granted():
-        keys.setdefault((g.tenant, g.target), []).append(g.key)
-    out: list[dict[str, Any]] = []
-    for (tenant, target), values in sorted(keys.items()):
-        if target == "dossier":
-            out.append({"bool": {"filter": [{"term": {"tenant": tenant}}, {"terms": {"customer_ids": sorted(values)}}],
-                                 "must_not": [IS_CONFIDENTIAL]}})  # fmt: skip
+        if g.target == "dossier":
+            dossiers.setdefault((g.tenant, g.via), []).append(g.key)
         else:
-            out.append({"bool": {"filter": [{"term": {"tenant": tenant}}, {"terms": {"family_id": sorted(values)}}]}})
+            families.setdefault(g.tenant, []).append(g.key)
+    out: list[dict[str, Any]] = []
+    for (tenant, via), values in sorted(dossiers.items()):
+        flt: list[dict[str, Any]] = [{"term": {"tenant": tenant}}, {"terms": {"customer_ids": sorted(set(values))}}]
+        if "*" not in via:
+            flt.append({"terms": {"acl_groups": sorted(via)}} if via else MATCH_NOTHING)
+        out.append({"bool": {"filter": flt, "must_not": [IS_CONFIDENTIAL]}})
+    for tenant, values in sorted(families.items()):
+        out.append({"bool": {"filter": [{"term": {"tenant": tenant}}, {"terms": {"family_id": sorted(set(values))}}]}})
     return out
 
 

@@ -2,7 +2,9 @@
 
 Metadata, the extracted text (query terms marked with html.Mark — the text is never HTML), recognised
 entities, why it was filed here, versions, the dossiers it belongs to, the original (permission-checked
-download) and similar documents (loaded after the page, so they never slow it down).
+download), similar documents (loaded after the page, so they never slow it down), the "Vertraulich" badge, and
+for those who may grant: the confidentiality form and the grants on this document (callbacks of the grants
+card: cockpit.components.access_callbacks).
 """
 
 from __future__ import annotations
@@ -12,16 +14,20 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
-from app import audit_read, documents
+from app import audit_read, confidential, documents
 from cockpit import components as C
 from cockpit import ids
+from cockpit.components.access import confidential_badge, confidential_card, split_names
+from cockpit.components.access_callbacks import grants_section
 from cockpit.components.history import history_card
-from cockpit.context import ctx, safe_layout, user
+from cockpit.context import ctx, error_text, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_datetime, fmt_int, fmt_money, fmt_size, t, t_or
 from cockpit.urlstate import clean_text_param
-from domain.principal import AUDIT, HISTORY
+from domain.errors import AppError
+from domain.principal import AUDIT, GRANT, HISTORY
 from search.documents import DocumentData
 
 log = logging.getLogger("cockpit.pages.document")
@@ -275,6 +281,14 @@ def layout(doc_id: str = "", **kwargs: Any) -> Any:
     ]
     side = [c for c in (_meta_card(d, lang), _filing_card(d, lang), _dossiers_card(d, lang), _versions_card(d, lang),
                         _related_card(d, lang), _entities_card(d, lang)) if c is not None]  # fmt: skip
+    conf = confidential.Confidentiality.of(d.doc_id, s)
+    if u.can(GRANT):
+        target = {
+            "doc_id": d.doc_id,
+            "family_id": str(s.get("family_id") or d.doc_id),
+            "tenant": str(s.get("tenant") or ""),
+        }
+        side += [confidential_card(conf, lang), grants_section(u, target, lang)]
     if u.can(HISTORY):
         side.append(_history(u, d.doc_id, lang))
     side.append(
@@ -301,6 +315,7 @@ def layout(doc_id: str = "", **kwargs: Any) -> Any:
                                 className="eyebrow",
                             ),
                             html.H1([title, *header_badges], className="h4 mb-1 doc-title", id="document-title"),
+                            html.Div(confidential_badge(conf, lang), id=ids.CONFIDENTIAL_BADGE),
                             html.Div(customers_line, className="small"),
                         ],
                         className="doc-heading",
@@ -354,3 +369,37 @@ def _similar(doc_id: str | None) -> Any:
         log.warning("similar(%s) failed: %s", doc_id, exc)
         hits = []
     return C.compact_list(hits, empty_key="document.similar.none", list_id="similar-list")
+
+
+@callback(
+    Output(ids.CONFIDENTIAL_STATUS, "children"),
+    Output(ids.CONFIDENTIAL_BADGE, "children"),
+    Input(ids.CONFIDENTIAL_MARK, "n_clicks"),
+    Input(ids.CONFIDENTIAL_LIFT, "n_clicks"),
+    State(ids.CONFIDENTIAL_USERS, "value"),
+    State(ids.CONFIDENTIAL_GROUPS, "value"),
+    State(ids.DOCUMENT_ID, "data"),
+    prevent_initial_call=True,
+)
+def _confidential(mark: int | None, lift: int | None, users: str | None, groups: str | None, doc_id: str | None) -> Any:
+    """Mark the document confidential for the named users and groups (or change who), or lift it."""
+    u = user()
+    which = dash.ctx.triggered_id
+    if u is None or not doc_id or which not in (ids.CONFIDENTIAL_MARK, ids.CONFIDENTIAL_LIFT):
+        raise PreventUpdate
+    if not (mark if which == ids.CONFIDENTIAL_MARK else lift):
+        raise PreventUpdate
+    lang = current_lang()
+    try:
+        if which == ids.CONFIDENTIAL_MARK:
+            conf = confidential.mark(ctx(), u, doc_id, users=split_names(users), groups=split_names(groups))
+            done = t("access.confidential.marked", lang)
+        else:
+            conf = confidential.lift(ctx(), u, doc_id)
+            done = t("access.confidential.lifted", lang)
+    except AppError as exc:
+        return dbc.Alert(error_text(exc, lang), color="danger", className="py-2 small mb-0",
+                         id="confidential-error"), no_update  # fmt: skip
+    return dbc.Alert(done, color="success", className="py-2 small mb-0", id="confidential-done"), confidential_badge(
+        conf, lang
+    )

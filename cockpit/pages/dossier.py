@@ -2,7 +2,8 @@
 
 Master data, key figures computed live from Elasticsearch (one request, permission-filtered), register tabs
 with their newest documents, a timeline by register, contacts, addresses on an offline map, a search box
-scoped to this dossier and the views package's dossier-scoped view buttons.
+scoped to this dossier, the views package's dossier-scoped view buttons and the "Befristete Freigaben" card
+(cockpit.components.access_callbacks, shared with the document page).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dash.exceptions import PreventUpdate
 from app import dossier, views
 from cockpit import components as C
 from cockpit import ids
+from cockpit.components.access_callbacks import grants_section, register_callbacks
 from cockpit.components.intake import upload_widget
 from cockpit.context import ctx, display_name, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_int, fmt_money, t, t_or
@@ -30,6 +32,7 @@ log = logging.getLogger("cockpit.pages.dossier")
 dash.register_page(
     __name__, path_template="/dossier/<customer_id>", name="dossier", title="Kundenakte – Dossier Cockpit", order=2
 )
+register_callbacks()  # the grants card (dossier and document pages)
 
 
 def _view_buttons(u: Any, customer_id: str) -> Any:
@@ -321,7 +324,16 @@ def layout(customer_id: str = "", **kwargs: Any) -> Any:
                         C.card(t("dossier.registers", lang), _tabs(d, active, lang), card_id="dossier-registers"), lg=8
                     ),
                     dbc.Col(
-                        [_master_card(d, lang), _map_card(d, lang), _contacts_card(d, lang)], lg=4, className="side-col"
+                        [
+                            _master_card(d, lang),
+                            grants_section(u, {"customer_id": customer_id, "tenant": str(c.get("tenant") or "")}, lang)
+                            if c
+                            else None,
+                            _map_card(d, lang),
+                            _contacts_card(d, lang),
+                        ],
+                        lg=4,
+                        className="side-col",
                     ),
                 ],
                 className="g-3",

@@ -17,6 +17,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import review
+from app.access import fileable_registers
 from cockpit import components as C
 from cockpit import ids
 from cockpit.context import ctx, error_text, safe_layout, user
@@ -30,11 +31,12 @@ log = logging.getLogger("cockpit.pages.review")
 dash.register_page(__name__, path="/review", name="review", title="Klärfälle – Dossier Cockpit", order=4)
 
 
-def _register_options(lang: str) -> list[dict[str, str]]:
-    return [{"label": C.register_label(r, lang), "value": r} for r in REGISTERS if r != "review"]
+def _register_options(registers: list[str], lang: str) -> list[dict[str, str]]:
+    return [{"label": C.register_label(r, lang), "value": r} for r in registers if r != "review"]
 
 
-def _item(item: ReviewItem, lang: str, can_file: bool) -> html.Div:
+def _item(item: ReviewItem, lang: str, can_file: bool, registers: list[str]) -> html.Div:
+    """One review item; its register dropdown offers the registers the user may file into in its tenant."""
     doc = item.doc_id
     candidates = (
         [
@@ -101,9 +103,9 @@ def _item(item: ReviewItem, lang: str, can_file: bool) -> html.Div:
                             html.Div(t("review.register", lang), className="small fw-semibold mb-1"),
                             dcc.Dropdown(
                                 id={"type": ids.REVIEW_REGISTER, "doc": doc},
-                                options=_register_options(lang),
+                                options=_register_options(registers, lang),
                                 value=item.suggested_register
-                                if item.suggested_register in REGISTERS and item.suggested_register != "review"
+                                if item.suggested_register in registers and item.suggested_register != "review"
                                 else None,
                                 clearable=False,
                                 searchable=False,
@@ -170,7 +172,11 @@ def layout(**kwargs: Any) -> Any:
         body = [html.Div([html.Div(C.icon("bi-check2-circle", "fs-2 text-success")), html.P(t("review.empty", lang), className="mb-0")],
                          className="empty-state", id="review-empty")]  # fmt: skip
     else:
-        body = [_item(i, lang, can_file) for i in items]
+        fileable: dict[str, list[str]] = {}  # per tenant, asked once
+        for i in items:
+            if i.tenant not in fileable:
+                fileable[i.tenant] = fileable_registers(ctx(), u, i.tenant, REGISTERS)
+        body = [_item(i, lang, can_file, fileable[i.tenant]) for i in items]
     return html.Div(
         [
             html.Div(

@@ -87,13 +87,23 @@ def test_confidential_documents_only_for_the_named():
 
 
 def test_dossier_grants_open_the_dossier_but_not_confidential_documents_nor_other_tenants():
-    grant = GrantScope("nord", "dossier", "C1", UNTIL, "g1")
+    grant = GrantScope("nord", "dossier", "C1", UNTIL, "g1", via=("*",))  # given by an admin
     p = AGENT.with_(grants=(grant,))
     assert seen(p) == {"inv", "con", "other-customer"}  # C1's contract now, not C2's
     assert "secret" not in seen(p)  # confidential stays closed (it is C1's)
     assert seen(p, "export") == seen(AGENT, "export")  # read only
     foreign = Principal("tom", {"sued"}, {"staff"}, grants=(grant,))  # a grant of a tenant not theirs
     assert seen(foreign) == {"sued-inv"}
+
+
+def test_a_dossier_grant_passes_on_only_what_its_giver_could_read():
+    by_agent_peer = GrantScope("nord", "dossier", "C1", UNTIL, "g1", via=("all",))
+    by_lawyer = GrantScope("nord", "dossier", "C2", UNTIL, "g2", via=("all", "contracts"))
+    p = Principal("x", {"nord"}, set(), grants=(by_agent_peer, by_lawyer))
+    assert seen(p) == {"inv", "other-customer", "c2-contract"}  # C1's contract stays closed
+    assert seen(Principal("x", {"nord"}, set(), grants=(GrantScope("nord", "dossier", "C1", UNTIL, "g"),))) == set()
+    self_granted = AGENT.with_(grants=(GrantScope("nord", "dossier", "C1", UNTIL, "g", via=("all",)),))
+    assert seen(self_granted) == seen(AGENT)  # granting oneself opens nothing new
 
 
 def test_document_grants_open_one_family_even_when_confidential():
@@ -106,7 +116,7 @@ def test_document_grants_open_one_family_even_when_confidential():
 def test_customers_by_group_or_granted_dossier():
     customers = [{"_id": "c1", "customer_id": "C1", "tenant": "nord", "acl_groups": ["all"]},
                  {"_id": "c9", "customer_id": "C9", "tenant": "nord", "acl_groups": ["all"]}]  # fmt: skip
-    alone = Principal("x", {"nord"}, set(), grants=(GrantScope("nord", "dossier", "C9", UNTIL, "g"),))
+    alone = Principal("x", {"nord"}, set(), grants=(GrantScope("nord", "dossier", "C9", UNTIL, "g", via=("all",)),))
     assert [c["customer_id"] for c in customers if matches(customer_filter(alone), c)] == ["C9"]
     assert [c["customer_id"] for c in customers if matches(customer_filter(AGENT), c)] == ["C1", "C9"]
 

@@ -32,6 +32,7 @@ ANNA = Principal("anna", frozenset({"nord"}), frozenset({"all", "contracts"}), d
 NOBODY = Principal("nobody", frozenset(), frozenset({"all"}))
 
 SAMPLES: dict[str, Any] = {
+    "register": "invoice",
     "req": SearchRequest(text="rechnung", filters={"register": ("invoice",)}, group_by="customer"),
     "request": SearchRequest(text="rechnung", filters={"register": ("invoice",)}, group_by="customer"),
     "parsed": parse_query("rechnung kunde:K-10234"),
