@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from app import audit
+from app.access import policy as access_policy
+from app.access import refused
 from app.context import AppContext
 from app.jobs import Job, JobStore, new_job_id
 from domain.errors import Invalid, NotFound, Unavailable
@@ -139,6 +141,9 @@ def prepare(
         raise Invalid("intake.error.too_large", name=name, mb=get_settings().max_file_mb)
     if upload.register and upload.register not in REGISTERS:
         raise Invalid("intake.error.register", register=upload.register)
+    if upload.register and not access_policy(ctx).allows(principal, tenant, upload.register, "file"):
+        refused(ctx, principal, "file", tenant=tenant, register=upload.register)  # the table decides, not the form
+        raise Invalid("intake.error.register_denied", register=upload.register)
     customer_id = (upload.customer_id or "").strip()[:100]
     if customer_id:
         _check_customer(ctx, principal, tenant, customer_id)

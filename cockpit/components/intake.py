@@ -44,12 +44,17 @@ def pid(kind: str, scope: Any) -> dict[str, Any]:
     return {"type": kind, "scope": scope}
 
 
-def register_options(lang: str) -> list[dict[str, str]]:
+def register_options(lang: str, registers: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """ "Automatic" and the registers one may file into (`registers`; None: all of them)."""
     auto = [{"label": t("upload.register.auto", lang), "value": AUTO}]
-    return auto + [{"label": register_label(r, lang), "value": r} for r in REGISTERS if r != "review"]
+    allowed = [r for r in REGISTERS if r != "review" and (registers is None or r in registers)]
+    return auto + [{"label": register_label(r, lang), "value": r} for r in allowed]
 
 
-def upload_widget(scope: str, *, tenants: Sequence[str], max_mb: float, lang: str, customer_id: str = "") -> html.Div:
+def upload_widget(
+    scope: str, *, tenants: Sequence[str], max_mb: float, lang: str, customer_id: str = "",
+    registers: Sequence[str] | None = None,
+) -> html.Div:  # fmt: skip
     """Drop zone, register (and, for several tenants, tenant) choice, the job store, the refresh and the table."""
     tenants = sorted(tenants)
     mb = f"{max_mb:g}"
@@ -73,7 +78,7 @@ def upload_widget(scope: str, *, tenants: Sequence[str], max_mb: float, lang: st
             html.Label(t("upload.register", lang), className="small fw-semibold mb-1"),
             dcc.Dropdown(
                 id=pid(ids.INTAKE_REGISTER, scope),
-                options=register_options(lang),
+                options=register_options(lang, registers),
                 value=AUTO,
                 clearable=False,
                 searchable=False,

@@ -190,10 +190,12 @@ def _add_documents(u: Principal, d: DossierData, lang: str) -> Any:
     tenant = (d.customer or {}).get("tenant")
     if not u.can(UPLOAD) or not tenant or tenant not in u.tenants:
         return None
+    from app.access import fileable_registers
     from core.settings import get_settings
 
     widget = upload_widget("dossier", tenants=[tenant], customer_id=d.customer_id, lang=lang,
-                           max_mb=float(get_settings().max_file_mb))  # fmt: skip
+                           max_mb=float(get_settings().max_file_mb),
+                           registers=fileable_registers(ctx(), u, tenant))  # fmt: skip
     return html.Details(
         [
             html.Summary([C.icon("bi-cloud-arrow-up"), " ", t("dossier.add_documents", lang)], className="fw-semibold"),

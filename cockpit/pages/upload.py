@@ -80,7 +80,10 @@ def layout(**kwargs: Any) -> Any:
         return C.not_found("notfound.page")
     lang = current_lang()
     if u.can(UPLOAD):
-        body: Any = upload_widget("page", tenants=sorted(u.tenants), max_mb=max_mb(), lang=lang)
+        from app.access import fileable_registers
+
+        registers = sorted({r for tenant in u.tenants for r in fileable_registers(ctx(), u, tenant)})
+        body: Any = upload_widget("page", tenants=sorted(u.tenants), max_mb=max_mb(), lang=lang, registers=registers)
     else:
         body = dbc.Alert(t("upload.denied", lang), color="secondary", id="upload-denied")
     return html.Div(

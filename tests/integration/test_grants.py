@@ -246,3 +246,29 @@ def test_a_malformed_table_stops_the_start_with_its_line(tmp_path: Any, monkeypa
         get_settings.cache_clear()
     assert result.exit_code == 2
     assert "line 6" in result.output and "contrct" in result.output
+
+
+def test_an_upload_into_a_register_one_may_not_file_is_refused_before_anything_is_stored(world: dict[str, Any]) -> None:
+    from app.intake import Upload, prepare
+
+    ctx = world["ctx"]
+    ctx.access = parse_policy('[tenants."*".default]\nread = ["all"]\nfile = ["all"]\nexport = ["all"]\n\n'
+                              '[tenants."*".registers.contract]\nread = ["contracts"]\nfile = ["contracts"]\n'
+                              'export = ["contracts"]\n', REGISTERS)  # fmt: skip
+    ctx.access_file = None
+    jonas = user(ctx, "jonas.weber")
+    with pytest.raises(Invalid) as exc:
+        prepare(
+            ctx, jonas, Upload(b"%PDF-1.4 x", "v.pdf", register="contract"), channel="upload", tenant=None, owner=None
+        )
+    assert exc.value.code == "intake.error.register_denied"
+    assert not (ctx.archive_root.exists() and any(p.is_file() for p in ctx.archive_root.rglob("*")))
+    job = prepare(
+        ctx,
+        user(ctx, "lena.hoffmann"),
+        Upload(b"%PDF-1.4 x", "v.pdf", register="contract"),
+        channel="upload",
+        tenant=None,
+        owner=None,
+    )
+    assert job.register == "contract"
