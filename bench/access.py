@@ -1,6 +1,6 @@
 """What the permission model costs search (issue 13): the filter with confidential documents and 1,000 grants.
 
-    .venv/bin/python -m bench.access --queries 200 --out bench/results/access.json
+    .venv/bin/python -m bench.access --queries 300 --passes 3 --out bench/results/access.json
 
 On the 100k-document corpus of `bench.query_latency` (reused; built there when missing): hybrid search with
 all default facets and grouping by customer, 20 hits, 1 client, uncached (every request another text and
@@ -132,17 +132,23 @@ def run(es: Any, prefix: str, n_queries: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--passes", type=int, default=3, help="the median pass is reported")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     es = es_client()
     prefix = ensure_index(es, N_DOCS)
     prepare(es, prefix)
-    result = {"documents": N_DOCS, "grants": N_GRANTS, "queries": args.queries, "cases": run(es, prefix, args.queries)}
-    p95 = result["cases"]["1,000 grants"]["p95_vs_legacy"]
+    passes = [run(es, prefix, args.queries) for _ in range(args.passes)]
+    ratios = sorted(float(p["1,000 grants"]["p95_vs_legacy"]) for p in passes)
+    p95 = ratios[len(ratios) // 2]  # the median pass
+    result = {"documents": N_DOCS, "grants": N_GRANTS, "queries": args.queries, "passes": passes,
+              "p95_ratio_per_pass": ratios, "cases": passes[[float(p["1,000 grants"]["p95_vs_legacy"])
+                                                               for p in passes].index(p95)]}  # fmt: skip
     result["target_met"] = bool(p95 is not None and p95 <= 1.10)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"1,000 grants: p95 {p95}x legacy (target ≤ 1.10): {'met' if result['target_met'] else 'NOT met'}")
+    print(f"1,000 grants: p95 {p95}x legacy, median of {ratios} (target ≤ 1.10): "
+          f"{'met' if result['target_met'] else 'NOT met'}")  # fmt: skip
     print(f"wrote {args.out}")
     return 0
 

@@ -118,6 +118,9 @@ class Principal:
     active: bool = True
     grants: tuple[GrantScope, ...] = ()  # active temporary grants, attached per request (app.grants)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # what pure functions derived from this (immutable) principal, e.g. its permission filters; never copied by
+    # `with_` (a changed principal starts empty)
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         for attr in ("tenants", "groups", "roles"):
@@ -194,6 +197,12 @@ class Principal:
 
     def granted(self) -> list[GrantScope]:
         """The grants inside the principal's tenants (a grant never opens another tenant), de-duplicated."""
+        found = self.derived.get("granted")
+        if found is None:
+            found = self.derived["granted"] = self._granted()
+        return list(found)
+
+    def _granted(self) -> list[GrantScope]:
         seen: dict[tuple[str, str, str, tuple[str, ...]], GrantScope] = {}
         for g in self.grants:
             if g.tenant in self.tenants:

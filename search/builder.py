@@ -92,8 +92,9 @@ def keyword_body(
         body["_source"] = False
         if fields:
             body["docvalue_fields"] = list(fields)
-    elif req.highlight and size > 0:
-        body["highlight"] = highlight_clause()
+    elif req.highlight and size > 0:  # the text query only, never the (possibly large) permission filter
+        hq = text_query(parsed, analysis, tuning)
+        body["highlight"] = highlight_clause(hq if hq is not None else {"match_none": {}})
     return body
 
 
@@ -169,8 +170,8 @@ def page_fetch_bodies(
         "_source": {"includes": SOURCE_FIELDS},
         "track_total_hits": False,
     }
-    if highlight:
-        fetch["highlight"] = highlight_clause()
+    if highlight:  # the text query only: the permission filter (large with many grants) is no highlight source
+        fetch["highlight"] = highlight_clause(hq if hq is not None else {"match_none": {}})
     bodies = [fetch]
     if vector is not None:
         bodies.append(

@@ -45,8 +45,18 @@ def _any(clauses: list[dict[str, Any]]) -> dict[str, Any]:
 
 def permission_filter(principal: Principal, action: Action = "read") -> dict[str, Any]:
     """Documents (anything with `tenant` + `acl_groups` + the confidential fields) the principal may read
-    (or, `action="export"`, export)."""
+    (or, `action="export"`, export). Built once per principal object — a request builds several bodies and a
+    principal with many grants makes a large clause; bodies embed it and never modify it (the permission test
+    checks that)."""
     require_principal(principal)
+    key = f"permission_filter:{action}"
+    found = principal.derived.get(key)
+    if found is None:
+        found = principal.derived[key] = _permission_filter(principal, action)
+    return found  # type: ignore[no-any-return]
+
+
+def _permission_filter(principal: Principal, action: Action) -> dict[str, Any]:
     if principal.is_system:
         return {"match_all": {}}
     if principal.sees_nothing:
@@ -94,8 +104,16 @@ def grant_clauses(principal: Principal) -> list[dict[str, Any]]:
 
 def customer_filter(principal: Principal) -> dict[str, Any]:
     """Customer master data the principal may see: their tenants' customers by group (admins: all of their
-    tenants'), and the customers of dossiers granted to them."""
+    tenants'), and the customers of dossiers granted to them. Built once per principal object, like
+    `permission_filter`."""
     require_principal(principal)
+    found = principal.derived.get("customer_filter")
+    if found is None:
+        found = principal.derived["customer_filter"] = _customer_filter(principal)
+    return found  # type: ignore[no-any-return]
+
+
+def _customer_filter(principal: Principal) -> dict[str, Any]:
     if principal.is_system:
         return {"match_all": {}}
     if principal.sees_nothing:

@@ -131,3 +131,21 @@ def test_who_sees_nothing_gets_nothing(name: str, fn: Callable[..., Any]):
     body = dumped(call(fn, NOBODY))
     assert dumped(MATCH_NOTHING) in body, name
     assert '"nord"' not in body
+
+
+@pytest.mark.parametrize(("name", "fn"), ALL, ids=[n for n, _ in ALL])
+def test_no_body_changes_the_shared_filters(name: str, fn: Callable[..., Any]):
+    """The filters are built once per principal and embedded in every body: no builder may modify them."""
+    from domain.principal import GrantScope
+    from search.permissions import customer_filter
+
+    granted = ANNA.with_(grants=(GrantScope("nord", "dossier", "K-1", "2099-01-01T00:00:00+00:00", "g", ("all",)),
+                                 GrantScope("nord", "document", "fam", "2099-01-01T00:00:00+00:00", "h")))  # fmt: skip
+    before = [dumped(permission_filter(granted)), dumped(permission_filter(granted, "export")),
+              dumped(customer_filter(granted))]  # fmt: skip
+    body = call(fn, granted)
+    body2 = call(fn, granted)
+    assert dumped(body) == dumped(body2), name
+    after = [dumped(permission_filter(granted)), dumped(permission_filter(granted, "export")),
+             dumped(customer_filter(granted))]  # fmt: skip
+    assert after == before, name
