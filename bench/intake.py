@@ -47,7 +47,8 @@ class Worker:
     def __init__(self, prefix: str, var_dir: Path, ep: Any, redis_url: str, concurrency: int = 1) -> None:
         env = {
             **os.environ, "COCKPIT_INDEX_PREFIX": prefix, "COCKPIT_VAR_DIR": str(var_dir), "ES_URL": ep.url,
-            "ES_USER": ep.user, "ES_PASSWORD": ep.password, "REDIS_URL": redis_url, "DO_NOT_TRACK": "1",
+            "ES_USER": ep.user, "ES_PASSWORD": ep.password, "ES_CA_CERTS": ep.ca_certs or "", "REDIS_URL": redis_url,
+            "DO_NOT_TRACK": "1",
             "HF_HUB_OFFLINE": "1",
         }  # fmt: skip
         var_dir.mkdir(parents=True, exist_ok=True)

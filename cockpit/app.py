@@ -24,6 +24,7 @@ from dash.exceptions import PreventUpdate
 from cockpit import ids
 from cockpit.auth import csrf_token, current_cockpit_user, init_auth, secret_key_for
 from cockpit.cache import cache_config as default_cache_config
+from cockpit.cache import harden as harden_cache
 from cockpit.i18n import current_lang, t
 
 log = logging.getLogger("cockpit.app")
@@ -94,6 +95,7 @@ def create_app(
 
     cache = Cache(config=cache_config or default_cache_config(prefix))
     cache.init_app(server)
+    harden_cache(server.extensions["cache"][cache])  # whatever the configuration: Redis values are never pickled
     server.extensions["dossier_cache"] = cache
 
     if es is None:

@@ -3,7 +3,9 @@
 Elasticsearch: when ES_URL is set we use that cluster. Otherwise the project fetches the
 `integ-test-zip` distribution from Maven Central with `mvn`, caches it, and runs a single node bound
 to 127.0.0.1 with security on (the `elastic` superuser's password from settings, or generated once
-into a 0600 file). When started as root the node runs as a dedicated system user.
+into a 0600 file) and HTTPS only: its certificate is signed by the project's own CA, made once into
+var/es-tls (`ensure_tls`); every client verifies it against that CA. When started as root the node runs as
+a dedicated system user.
 
 Redis: REDIS_URL when given; else Debian's `redis-server` on a free loopback port, with a password generated
 once into a 0600 file and the data persisted as an append-only file (it holds the job queue); else nothing
@@ -21,6 +23,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import tempfile
@@ -34,6 +37,7 @@ from pydantic import SecretStr
 
 import core  # noqa: F401  (environment)
 from core.es_roles import APP_ROLE, APP_USER, app_role
+from core.private_files import lock_down
 from core.settings import Settings, get_settings
 
 ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
@@ -50,6 +54,9 @@ class EsEndpoint:
     user: str
     password: str = field(repr=False)
     managed: bool  # True when the project runs the node itself
+    # PEM file of the CA that signed the node's certificate (the project's own CA for the local node, ES_CA_CERTS
+    # for an external cluster); None: the system's trust store. Certificates are always verified.
+    ca_certs: str | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -104,6 +111,13 @@ def java_home() -> Path:
     return Path(os.path.realpath(java)).parent.parent
 
 
+def _ssl_context(ep: EsEndpoint) -> ssl.SSLContext | None:
+    """The TLS context for an https endpoint: the endpoint's CA (or the system's), hostname and chain verified."""
+    if not ep.url.startswith("https://"):
+        return None
+    return ssl.create_default_context(cafile=ep.ca_certs) if ep.ca_certs else ssl.create_default_context()
+
+
 def _http_send(ep: EsEndpoint, method: str, path: str, body: Any, timeout: float = 10.0) -> tuple[int, str]:
     import base64
     import json
@@ -118,7 +132,7 @@ def _http_send(ep: EsEndpoint, method: str, path: str, body: Any, timeout: float
     token = base64.b64encode(f"{ep.user}:{ep.password}".encode()).decode()
     req.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (local URL from settings)
+        with urllib.request.urlopen(req, timeout=timeout, context=_ssl_context(ep)) as resp:  # noqa: S310 (checked)
             return resp.status, resp.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
@@ -136,7 +150,7 @@ def _http_get(ep: EsEndpoint, path: str, timeout: float = 2.0, auth: bool = True
         token = base64.b64encode(f"{ep.user}:{ep.password}".encode()).decode()
         req.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (local URL from settings)
+        with urllib.request.urlopen(req, timeout=timeout, context=_ssl_context(ep)) as resp:  # noqa: S310 (checked)
             return resp.status, resp.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
@@ -182,7 +196,7 @@ def app_endpoint(settings: Settings | None = None) -> EsEndpoint:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(18) + "\n")
-    return EsEndpoint(ep.url, APP_USER, path.read_text().strip(), managed=True)
+    return EsEndpoint(ep.url, APP_USER, path.read_text().strip(), managed=True, ca_certs=ep.ca_certs)
 
 
 def ensure_app_user(settings: Settings, admin: EsEndpoint) -> None:
@@ -227,8 +241,10 @@ def _own_by_node_user(settings: Settings, path: Path) -> None:
 def es_endpoint(settings: Settings | None = None) -> EsEndpoint:
     settings = settings or get_settings()
     if settings.es_url:
-        return EsEndpoint(settings.es_url, settings.es_user, _secret(settings.es_password), managed=False)
-    return EsEndpoint(f"http://127.0.0.1:{settings.es_port}", "elastic", local_password(settings), managed=True)
+        ca = str(settings.es_ca_certs) if settings.es_ca_certs else None
+        return EsEndpoint(settings.es_url, settings.es_user, _secret(settings.es_password), managed=False, ca_certs=ca)
+    return EsEndpoint(f"https://127.0.0.1:{settings.es_port}", "elastic", local_password(settings), managed=True,
+                      ca_certs=str(es_ca_file(settings)))  # fmt: skip
 
 
 def archive_path(settings: Settings) -> Path:
@@ -326,6 +342,201 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
 
 
+# --------------------------------------------------------------------------- TLS of the local node
+# The node serves HTTPS only, with a certificate of the project's own CA. Made once with `cryptography` (the
+# integ-test zip has no elasticsearch-certutil) into settings.var_dir/es-tls (0700, the launcher's user):
+#   ca.key    the CA's private key (0600): never leaves this folder, the node does not get it
+#   ca.crt    what every client of the local node trusts (EsEndpoint.ca_certs)
+#   node.key  the node's private key (0600), node.crt its certificate (SAN 127.0.0.1, ::1, localhost)
+# The node reads PEM files only inside its config folder: node.key, node.crt and ca.crt are copied to
+# var/es/config/certs (0700, the node user's; node.key 0600). Regenerated only when missing, not matching or
+# expiring within RENEW_BEFORE; the node re-reads changed certificate files by itself.
+
+NODE_CERT_DIR = "certs"
+CA_VALID_DAYS = 3650
+NODE_VALID_DAYS = 825
+RENEW_BEFORE_DAYS = 30
+
+
+def es_tls_dir(settings: Settings) -> Path:
+    return settings.var_dir / "es-tls"
+
+
+def es_ca_file(settings: Settings) -> Path:
+    """The project CA's certificate: the trust anchor of every client of the local node."""
+    return es_tls_dir(settings) / "ca.crt"
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    """Write atomically with `mode` from the first byte (0600 for keys)."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _load_pair(cert_file: Path, key_file: Path) -> tuple[Any, Any] | None:
+    """(certificate, private key) when both load, belong together and stay valid beyond RENEW_BEFORE_DAYS."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+        key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return None
+    now = dt.datetime.now(dt.UTC)
+    if not cert.not_valid_before_utc <= now < cert.not_valid_after_utc - dt.timedelta(days=RENEW_BEFORE_DAYS):
+        return None
+    der = serialization.Encoding.DER
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if cert.public_key().public_bytes(der, spki) != key.public_key().public_bytes(der, spki):
+        return None
+    return cert, key
+
+
+def _node_cert_ok(cert: Any, ca_cert: Any) -> bool:
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        cert.verify_directly_issued_by(ca_cert)
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (ValueError, TypeError, x509.ExtensionNotFound, InvalidSignature):
+        return False
+    return ipaddress.ip_address("127.0.0.1") in san.get_values_for_type(x509.IPAddress) and (
+        "localhost" in san.get_values_for_type(x509.DNSName)
+    )
+
+
+def _new_key() -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=3072)
+
+
+def _key_pem(key: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(  # type: ignore[no-any-return]
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _issue(subject: str, key: Any, issuer: Any, issuer_key: Any, days: int) -> Any:
+    """A certificate for `key`: a self-signed CA when no issuer is given, else a server certificate."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "dossier-cockpit"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, subject)])  # fmt: skip
+    is_ca = issuer is None
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name if is_ca else issuer.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=0 if is_ca else None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if is_ca:
+        usage = {"key_cert_sign": True, "crl_sign": True, "digital_signature": True, "key_encipherment": False}
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
+        )
+    else:
+        usage = {"key_cert_sign": False, "crl_sign": False, "digital_signature": True, "key_encipherment": True}
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([
+                x509.DNSName("localhost"),
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                x509.IPAddress(ipaddress.ip_address("::1")),
+            ]),
+            critical=False,
+        )  # fmt: skip
+    builder = builder.add_extension(
+        x509.KeyUsage(content_commitment=False, data_encipherment=False, key_agreement=False, encipher_only=False,
+                      decipher_only=False, **usage),
+        critical=True,
+    )  # fmt: skip
+    return builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256())
+
+
+def ensure_tls(settings: Settings) -> Path:
+    """The project CA and the node's certificate, made once and kept (renewed only when missing, not matching or
+    about to expire). Returns the CA certificate file. Serialised between processes by a lock file."""
+    import fcntl
+
+    from cryptography.hazmat.primitives import serialization
+
+    folder = es_tls_dir(settings)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        ca = _load_pair(folder / "ca.crt", folder / "ca.key")
+        if ca is None:
+            ca_key = _new_key()
+            ca = (_issue("dossier-cockpit local CA", ca_key, None, None, CA_VALID_DAYS), ca_key)
+            _write_file(folder / "ca.key", _key_pem(ca_key), 0o600)
+            _write_file(folder / "ca.crt", ca[0].public_bytes(serialization.Encoding.PEM), 0o644)
+        node = _load_pair(folder / "node.crt", folder / "node.key")
+        if node is None or not _node_cert_ok(node[0], ca[0]):
+            node_key = _new_key()
+            cert = _issue("dossier-node-1", node_key, ca[0], ca[1], NODE_VALID_DAYS)
+            _write_file(folder / "node.key", _key_pem(node_key), 0o600)
+            _write_file(folder / "node.crt", cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        for key_file in (folder / "ca.key", folder / "node.key"):
+            os.chmod(key_file, 0o600)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    return folder / "ca.crt"
+
+
+def _install_node_certs(settings: Settings) -> None:
+    """Copy the node's key, certificate and the CA certificate into its config folder (where the node may read
+    PEM files), owned by the node user; unchanged files are left alone (a rewrite makes the node reload them)."""
+    src = es_tls_dir(settings)
+    dest = settings.es_home / "config" / NODE_CERT_DIR
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)
+    owner = _ensure_os_user(settings.es_os_user) if _is_root() else None
+    for name, mode in (("node.key", 0o600), ("node.crt", 0o644), ("ca.crt", 0o644)):
+        data = (src / name).read_bytes()
+        target = dest / name
+        if not target.exists() or target.read_bytes() != data:
+            _write_file(target, data, mode)
+        os.chmod(target, mode)
+        if owner is not None:
+            os.chown(target, *owner)
+    if owner is not None:
+        os.chown(dest, *owner)
+
+
 def node_config(settings: Settings) -> str:
     es = settings.es_home
     return "\n".join(
@@ -339,7 +550,11 @@ def node_config(settings: Settings) -> str:
             "transport.port: 0",
             "discovery.type: single-node",
             "xpack.security.enabled: true",
-            "xpack.security.http.ssl.enabled: false",
+            # HTTPS only, with the project's own CA (ensure_tls); PEM paths are relative to the config folder
+            "xpack.security.http.ssl.enabled: true",
+            f"xpack.security.http.ssl.key: {NODE_CERT_DIR}/node.key",
+            f"xpack.security.http.ssl.certificate: {NODE_CERT_DIR}/node.crt",
+            f"xpack.security.http.ssl.certificate_authorities: [ {NODE_CERT_DIR}/ca.crt ]",
             "xpack.security.transport.ssl.enabled: false",
             "action.destructive_requires_name: false",
             "cluster.routing.allocation.disk.threshold_enabled: false",
@@ -357,6 +572,8 @@ def _prepare_node(settings: Settings, home: Path, password: str) -> Path:
     if not conf.exists():
         shutil.copytree(home / "config", conf)
     (conf / "elasticsearch.yml").write_text(node_config(settings))
+    ensure_tls(settings)
+    _install_node_certs(settings)
     (conf / "jvm.options.d").mkdir(exist_ok=True)
     (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{settings.es_heap}\n-Xmx{settings.es_heap}\n")
     as_user: list[str] = []
@@ -421,7 +638,12 @@ def es_health(ep: EsEndpoint, timeout: float = 2.0) -> dict[str, str] | None:
 
     try:
         status, body = _http_get(ep, "/_cluster/health", timeout=timeout)
-    except OSError:
+    except OSError as exc:
+        if isinstance(getattr(exc, "reason", exc), ssl.SSLCertVerificationError):
+            where = "the project's CA (var/es-tls/ca.crt)" if ep.managed else "ES_CA_CERTS (the cluster's CA)"
+            raise ServiceError(
+                f"Elasticsearch at {ep.url} presents a certificate that is not trusted: check {where}"
+            ) from exc
         return None
     if status == 401:
         raise ServiceError(f"Elasticsearch at {ep.url} refused the credentials of user {ep.user!r}: check ES_PASSWORD")
@@ -432,6 +654,24 @@ def es_health(ep: EsEndpoint, timeout: float = 2.0) -> dict[str, str] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) and "status" in data else None
+
+
+def _health_or_none(ep: EsEndpoint) -> dict[str, str] | None:
+    """Health of the local node while it starts: an untrusted certificate (a node that is not ours, or one still
+    serving an older certificate) counts as not answering yet; refused credentials still raise."""
+    try:
+        return es_health(ep)
+    except ServiceError as exc:
+        if isinstance(exc.__cause__, OSError):
+            return None
+        raise
+
+
+def _outdated_config(settings: Settings) -> bool:
+    try:
+        return (settings.es_home / "config" / "elasticsearch.yml").read_text() != node_config(settings)
+    except OSError:
+        return False
 
 
 def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
@@ -448,8 +688,12 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
             )
         return ep
     pid_file = settings.es_home / "es.pid"
+    ensure_tls(settings)  # the CA the clients trust: made once, before anyone talks to the node
+    lock_down(settings.var_dir)  # nothing under var/ readable by other local accounts
     if _port_open("127.0.0.1", settings.es_port):
-        health = es_health(ep)
+        if _pid_alive(pid_file) is not None and (settings.es_home / "config").exists():
+            _install_node_certs(settings)  # renewed certificates: the running node re-reads them
+        health = _health_or_none(ep)
         if health is not None and health.get("status") in ("green", "yellow"):
             ensure_app_user(settings, ep)
             return ep  # reuse the running node
@@ -457,6 +701,8 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
             raise ServiceError(
                 f"port {settings.es_port} is taken by another process: stop it or set COCKPIT_ES_PORT to a free port"
             )
+        if _outdated_config(settings):
+            _kill_pidfile(pid_file)  # our node, started with an older configuration (plain HTTP): restart it
     home = ensure_install(settings)
     if _pid_alive(pid_file) is None:
         _prepare_node(settings, home, ep.password)
@@ -473,7 +719,7 @@ def start_elasticsearch(settings: Settings | None = None) -> EsEndpoint:
             raise ServiceError(f"Elasticsearch failed to start (exit {rc}): see {out} and {es_log_file(settings)}")
     deadline = time.monotonic() + settings.es_start_timeout_s
     while time.monotonic() < deadline:
-        health = es_health(ep)
+        health = _health_or_none(ep)
         if health is not None and health.get("status") in ("green", "yellow"):
             ensure_app_user(settings, ep)
             return ep
@@ -745,6 +991,7 @@ def start_redis(settings: Settings | None = None) -> str | None:
                 "start it, fix the URL or unset REDIS_URL"
             )
         return url
+    lock_down(settings.var_dir)
     return _start_redis(settings, port=None)
 
 

@@ -25,6 +25,9 @@ os.environ.setdefault("SE_AVOID_STATS", "true")
 from core import services
 from core.settings import get_settings
 
+# as every process of the product (web.cli, web.wsgi): what tests and the services they start write is private
+os.umask(0o077)
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 

@@ -7,12 +7,12 @@ from flask import Flask
 from flask_caching import Cache
 
 from app.cache import cache_key, safe_get, safe_set
-from cockpit.cache import cache_config
+from cockpit.cache import SAFE_REDIS_CACHE, cache_config
 
 
 def test_cache_values_land_in_redis(redis_url, monkeypatch):
     cfg = cache_config()
-    assert cfg["CACHE_TYPE"] == "RedisCache"
+    assert cfg["CACHE_TYPE"] == SAFE_REDIS_CACHE
     app = Flask("t")
     cache = Cache(app, config=cfg)
     key = cache_key("search", "tenant=nord;groups=all", "v1", "rechnung")

@@ -8,7 +8,7 @@ from typing import Any
 import redis
 
 from app import search
-from cockpit.cache import cache_config
+from cockpit.cache import SAFE_REDIS_CACHE, cache_config
 from cockpit.urlstate import SearchState
 from tests.e2e._cockpit import customer, document, index_all, make_app
 
@@ -19,7 +19,7 @@ def test_search_results_are_cached_per_scope_and_data_version(es, index_prefix, 
             text="Rechnung Süd", customers=(("C9", "Süd Stahl AG"),))]  # fmt: skip
     index_all(es, index_prefix, customers, docs)
     cfg = cache_config(index_prefix)
-    assert cfg["CACHE_TYPE"] == "RedisCache"
+    assert cfg["CACHE_TYPE"] == SAFE_REDIS_CACHE
     app = make_app(index_prefix, tmp_path, es, cache_config=cfg)
     svc = app.server.extensions["app_context"]
     anna, mehmet = svc.directory.get("anna.schmidt"), svc.directory.get("mehmet.kaya")

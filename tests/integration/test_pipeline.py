@@ -110,7 +110,7 @@ from pathlib import Path
 from indexing.pipeline import run_ingest
 from core.es import make_client
 from core.services import EsEndpoint
-ep = EsEndpoint(sys.argv[1], sys.argv[2], sys.argv[3], managed=False)
+ep = EsEndpoint(sys.argv[1], sys.argv[2], sys.argv[3], managed=False, ca_certs=sys.argv[7] or None)
 run_ingest([Path(sys.argv[4])], tenant="nord", es=make_client(ep), prefix=sys.argv[5], var_dir=Path(sys.argv[6]), workers=1)
 """
 
@@ -123,7 +123,7 @@ def test_kill_minus_nine_mid_run_then_rerun_indexes_every_document_exactly_once(
     ingest_customer_file(demo_corpus / "customers.csv", es=es, prefix=index_prefix)
     var_dir = tmp_path / "var"
     args = [sys.executable, "-c", _KILL_SCRIPT, es_endpoint.url, es_endpoint.user, es_endpoint.password,
-            str(demo_corpus / "nord"), index_prefix, str(var_dir)]  # fmt: skip
+            str(demo_corpus / "nord"), index_prefix, str(var_dir), es_endpoint.ca_certs or ""]  # fmt: skip
     proc = subprocess.Popen(args, start_new_session=True)
     alias = schema.alias_name(index_prefix, "documents")
     deadline = time.monotonic() + 240

@@ -23,7 +23,7 @@ def test_unreachable_es_url(tmp_path):
 
 
 def test_wrong_password_on_the_running_node(tmp_path, es_endpoint):
-    s = _settings(tmp_path, es_url=es_endpoint.url, es_password="definitely-wrong")
+    s = _settings(tmp_path, es_url=es_endpoint.url, es_password="definitely-wrong", es_ca_certs=es_endpoint.ca_certs)
     with pytest.raises(ServiceError, match="refused the credentials"):
         services.start_elasticsearch(s)
 

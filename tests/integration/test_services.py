@@ -46,15 +46,18 @@ def test_create_index_write_and_read_a_document(es, index_prefix):
 
 def test_request_without_credentials_is_refused(es_endpoint: EsEndpoint):
     with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(es_endpoint.url + "/_cluster/health", timeout=5)
+        urllib.request.urlopen(  # noqa: S310 (the node's https URL)
+            es_endpoint.url + "/_cluster/health", timeout=5, context=services._ssl_context(es_endpoint)
+        )
     assert err.value.code == 401
-    anonymous = Elasticsearch(es_endpoint.url, request_timeout=5)
+    anonymous = Elasticsearch(es_endpoint.url, request_timeout=5, ca_certs=es_endpoint.ca_certs)
     with pytest.raises(AuthenticationException):
         anonymous.cluster.health()
 
 
 def test_wrong_password_is_refused(es_endpoint: EsEndpoint):
-    wrong = Elasticsearch(es_endpoint.url, basic_auth=(es_endpoint.user, es_endpoint.password + "x"), request_timeout=5)
+    wrong = Elasticsearch(es_endpoint.url, basic_auth=(es_endpoint.user, es_endpoint.password + "x"), request_timeout=5,
+                          ca_certs=es_endpoint.ca_certs)  # fmt: skip
     with pytest.raises(AuthenticationException):
         wrong.cluster.health()
 
