@@ -18,7 +18,7 @@ from cryptography import x509
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from core import services
+from core import es_tls, services
 from core.es import make_client
 from core.services import EsEndpoint
 from core.settings import Settings, get_settings
@@ -139,11 +139,11 @@ def test_certificates_are_made_once_and_renewed_only_when_needed(tmp_path):
 def test_a_node_certificate_about_to_expire_is_renewed_from_the_same_ca(tmp_path, monkeypatch):
     settings = Settings(var_dir=tmp_path / "var", cache_dir=tmp_path / "cache")
     tls = services.es_tls_dir(settings)
-    monkeypatch.setattr(services, "NODE_VALID_DAYS", services.RENEW_BEFORE_DAYS - 1)  # issued already "expiring"
+    monkeypatch.setattr(es_tls, "NODE_VALID_DAYS", es_tls.RENEW_BEFORE_DAYS - 1)  # issued already "expiring"
     services.ensure_tls(settings)
     short = (tls / "node.crt").read_bytes()
     ca = (tls / "ca.crt").read_bytes()
-    monkeypatch.setattr(services, "NODE_VALID_DAYS", 825)
+    monkeypatch.setattr(es_tls, "NODE_VALID_DAYS", 825)
     services.ensure_tls(settings)
     assert (tls / "node.crt").read_bytes() != short and (tls / "ca.crt").read_bytes() == ca
     renewed = x509.load_pem_x509_certificate((tls / "node.crt").read_bytes())
