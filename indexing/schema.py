@@ -22,7 +22,7 @@ EMBEDDING_DIMS = 384
 
 KINDS = (
     "documents", "customers", "views", "audit", "audit_heads", "subscriptions", "notifications", "api_keys", "holds",
-    "grants",
+    "grants", "cases",
 )  # fmt: skip
 # Append-only kinds: one concrete index under a fixed name, no alias and no versions (a migration would be a
 # rewrite). The application's Elasticsearch role may create entries there and read them, never change or
@@ -280,6 +280,8 @@ def mapping_for(kind: str, dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
         return audit_mapping()
     if kind == "grants":
         return grants_mapping()
+    if kind == "cases":
+        return cases_mapping()
     return generic_mapping()
 
 
@@ -287,6 +289,22 @@ def grants_mapping() -> dict[str, Any]:
     """Temporary grants: the generic record plus the dates the active ones are selected by."""
     mapping = generic_mapping()
     mapping["properties"].update({"until": {"type": "date"}, "revoked_at": {"type": "date"}})
+    return mapping
+
+
+def cases_mapping() -> dict[str, Any]:
+    """Cases (app.cases): the generic record plus their dates and keywords; the definition snapshot (the process
+    file's text) and the protocol are kept, not indexed."""
+    mapping = generic_mapping()
+    mapping["properties"].update({
+        **{k: _KW for k in ("case_id", "customer_id", "doc_ids", "process", "process_version", "step", "status",
+                            "assignee", "department", "role", "team", "decision", "opened_by")},
+        "due_at": {"type": "date"},
+        "opened_at": {"type": "date"},
+        "closed_at": {"type": "date"},
+        "definition": {"type": "text", "index": False},
+        "protocol": {"type": "object", "enabled": False},
+    })  # fmt: skip
     return mapping
 
 

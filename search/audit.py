@@ -29,7 +29,7 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "api_key_revoked", "api_call", "customers_upsert", "hold_set", "hold_lifted", "disposal_run",
     "disposal_refused", "audit_verify", "archive_verify", "view_dossier", "contract_end_set", "user_added",
     "user_removed", "permissions_changed", "grant_given", "grant_revoked", "confidential_set", "confidential_lifted",
-    "access_refused", "permissions_applied",
+    "access_refused", "permissions_applied", "case_opened", "case_claimed", "case_step", "case_closed",
 )  # fmt: skip
 # what the "Verlauf" card of a document shows: entries naming the document …
 DOCUMENT_HISTORY_ACTIONS: tuple[str, ...] = (

@@ -379,8 +379,54 @@ def cockpit_surface(name: str, run: Run, covers: tuple[str, ...], **kw: Any) -> 
     return Surface(name, run, covers, door="cockpit", **kw)
 
 
+def _cases(w: World, c: Case) -> Any:
+    """A case's detail, my tasks, the department queues and the cases of every document, as this principal."""
+    from app import cases
+
+    return {
+        "detail": {
+            d: guarded(lambda cid=cid: cases.get_case(w.ctx, c.principal, cid)) for d, cid in w.case_ids.items()
+        },
+        "mine": guarded(lambda: cases.my_tasks(w.ctx, c.principal)),
+        "queues": {q: guarded(lambda q=q: cases.queue(w.ctx, c.principal, q)) for q in ("", "vertrieb-nord")},
+        "of_document": per_doc(lambda d: cases.cases_of_document(w.ctx, c.principal, d))(w, c),
+    }
+
+
+def _verify_cases(w: World, c: Case, out: Any) -> None:
+    """Cases carry ids, not sentinels: every case shown must have a document the oracle lets this principal read,
+    and a case on a readable document must be found."""
+    from app.cases import Case as CaseRecord
+
+    allowed = c.expected().docs
+    found: list[Any] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, CaseRecord):
+            found.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list | tuple):
+            for v in x:
+                walk(v)
+
+    walk(out)
+    for case in found:
+        assert set(case.doc_ids) & allowed, f"case {case.case_id} ({case.doc_ids}) shown to {c.name}"
+    for doc, cid in w.case_ids.items():
+        shown = isinstance(out["detail"][doc], CaseRecord)
+        assert shown == (doc in allowed), f"case on {doc} for {c.name}: shown={shown}"
+
+
 SURFACES: tuple[Surface, ...] = (
     # --- use cases
+    Surface(
+        "cases",
+        _cases,
+        ("app.cases.get_case", "app.cases.my_tasks", "app.cases.queue", "app.cases.cases_of_document"),
+        verify=_verify_cases,
+    ),  # fmt: skip
     Surface("keyword search", _search(**KW), ("app.search.search",), shows="all"),
     Surface("browse (empty query)", _search(text="", mode="keyword"), ("app.search.search",), shows="all"),
     Surface(
@@ -581,6 +627,9 @@ SURFACES: tuple[Surface, ...] = (
 
 # Real surfaces that are no read surface, each with its reason. Keep it small and honest: a read belongs above.
 NOT_A_READ_SURFACE: dict[str, str] = {
+    "app.cases.open_case": "write: opens a case (used to build this world); its read is the document check",
+    "app.cases.claim": "write: claims the current step of a case the principal may see (get_case's check)",
+    "app.cases.complete_step": "write: completes a step of a case the principal may see (get_case's check)",
     # writes (what they return is the record they were given, or a count); their reads go through the surfaces above
     "app.confidential.mark": "write: marks a document confidential",
     "app.confidential.lift": "write: lifts the marking",

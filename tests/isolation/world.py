@@ -222,6 +222,7 @@ class World:
     views: dict[str, Any]  # tenant -> the tenant-shared view
     http: dict[str, Any] = field(default_factory=dict)  # case name -> a logged-in test client / DashClient
     grant_ids: dict[str, str] = field(default_factory=dict)
+    case_ids: dict[str, str] = field(default_factory=dict)  # document -> the case opened on it (by anna)
 
     def session(self, case: Case) -> Any:
         """A DashClient logged in as the case's user (one per case); None for an API key."""
@@ -280,6 +281,9 @@ def build_world(es: Any, tmp: Path) -> World:
     g_ids["revoked"] = grants.give(ctx, anna, grantee_kind="user", grantee="iso.revoked", until=tomorrow,
                                    reason="zurückgezogen", customer_id="C2").grant_id  # fmt: skip
     grants.revoke(ctx, anna, g_ids["revoked"], reason="erledigt")
+    from app import cases as cases_uc
+
+    case_ids = {d: cases_uc.open_case(ctx, anna, d).case_id for d in ("ncon1", "ninv2")}  # a contract, an invoice
 
     operator = Principal(login="cli:iso", kind="system", roles=frozenset({"admin"}))
     _, token = api_keys.create_key(ctx, operator, name="iso-key", tenant="nord", groups={"all"},
@@ -326,7 +330,15 @@ def build_world(es: Any, tmp: Path) -> World:
         tenant = sorted(case.principal.tenants)[0]
         notifications.subscribe(ctx, case.principal, str(shared[tenant].id))
     ctx.flush_background()
-    return World(app=app, ctx=ctx, prefix=prefix, cases={c.name: c for c in cases}, views=shared, grant_ids=g_ids)
+    return World(
+        app=app,
+        ctx=ctx,
+        prefix=prefix,
+        cases={c.name: c for c in cases},
+        views=shared,
+        grant_ids=g_ids,
+        case_ids=case_ids,
+    )
 
 
 # ------------------------------------------------------------------------------------------------ scanning

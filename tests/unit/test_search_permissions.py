@@ -81,6 +81,8 @@ SAMPLES: dict[str, Any] = {
     "shas": ["a" * 64],
     "numbers": ["4711"],
     "family_ids": ["fam"],
+    # cases (search/cases.py)
+    "case_id": "case-1",
 }
 
 
