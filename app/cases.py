@@ -22,13 +22,12 @@ from zoneinfo import ZoneInfo
 
 from app import audit
 from app.context import AppContext
-from app.process_engine import END, Refusal, engine_for
 from app.processes import ProcessLibrary, default_library
-from domain.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from domain.errors import AppError, Forbidden, NotFound, Unavailable
 from domain.principal import Principal
 from domain.process import Process, ProcessError, Step
 from domain.workdays import due_date
-from indexing.records import WriteConflict, WriteFailed
+from indexing.records import WriteFailed
 from search import cases as C
 from search.parse import hits_of
 from search.repository import ReadFailed
@@ -57,6 +56,9 @@ class Case:
     closed_at: str | None = None
     decision: str | None = None
     protocol: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    state: str = ""  # open | overdue | closed
+    team: str | None = None  # the queue the case belongs to
+    holder_lost: str | None = None  # set by queue(): why the holder can no longer work it (a message code)
 
     @classmethod
     def from_hit(cls, hit: dict[str, Any]) -> Case:
@@ -68,18 +70,27 @@ class Case:
             assignee=s.get("assignee"), department=s.get("department"), role=s.get("role"), due_at=s.get("due_at"),
             opened_at=str(s.get("opened_at") or ""), opened_by=str(s.get("opened_by") or ""),
             closed_at=s.get("closed_at"), decision=s.get("decision"), protocol=tuple(s.get("protocol") or ()),
+            state=str(s.get("state") or s.get("status") or ""), team=s.get("team"),
         )  # fmt: skip
 
     @property
     def is_open(self) -> bool:
         return self.status == C.OPEN
 
+    @property
+    def overdue(self) -> bool:
+        return self.state == C.OVERDUE
 
-def _now() -> dt.datetime:
+    @property
+    def comments(self) -> list[dict[str, Any]]:
+        return [e for e in self.protocol if e.get("action") == "comment"]
+
+
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _today(ctx: AppContext, now: dt.datetime) -> dt.date:
+def local_today(ctx: AppContext, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(ctx.tz)).date()
 
 
@@ -103,13 +114,15 @@ def may_work(principal: Principal, step: Step, department: str | None) -> bool:
     return False
 
 
-def _step_fields(process: Process, step_id: str, team: str | None, today: dt.date) -> dict[str, Any]:
+def step_fields(process: Process, step_id: str, team: str | None, today: dt.date) -> dict[str, Any]:
+    """The fields of a case standing in `step_id` (unclaimed, due after the step's SLA from `today`)."""
     step = process.step(step_id)
-    return {"step": step.id, "role": step.role, "department": step.department or team,
-            "due_at": step_due(process, step, today), "assignee": None}  # fmt: skip
+    due = step_due(process, step, today)
+    return {"step": step.id, "role": step.role, "department": step.department or team, "due_at": due,
+            "assignee": None, "state": C.OVERDUE if due < today.isoformat() else C.OPEN}  # fmt: skip
 
 
-def _entry(principal: Principal, now: dt.datetime, action: str, step: str, **extra: Any) -> dict[str, Any]:
+def entry(principal: Principal, now: dt.datetime, action: str, step: str, **extra: Any) -> dict[str, Any]:
     return {"at": now.isoformat(), "by": principal.login, "by_name": principal.name, "action": action, "step": step,
             **{k: v for k, v in extra.items() if v is not None}}  # fmt: skip
 
@@ -127,7 +140,7 @@ def _readable(ctx: AppContext, principal: Principal, doc_ids: list[str]) -> set[
     return {str(h["_id"]) for h in hits}
 
 
-def _hit(ctx: AppContext, principal: Principal, case_id: str) -> dict[str, Any]:
+def case_hit(ctx: AppContext, principal: Principal, case_id: str) -> dict[str, Any]:
     """The case record (with its concurrency tokens), if the principal may see the case."""
     try:
         hits = hits_of(ctx.repo.search_or_empty(KIND, C.case_body(principal, case_id)))
@@ -139,7 +152,7 @@ def _hit(ctx: AppContext, principal: Principal, case_id: str) -> dict[str, Any]:
 
 
 def get_case(ctx: AppContext, principal: Principal, case_id: str) -> Case:
-    return Case.from_hit(_hit(ctx, principal, case_id))
+    return Case.from_hit(case_hit(ctx, principal, case_id))
 
 
 def definition_of(ctx: AppContext, case: Case | dict[str, Any], library: ProcessLibrary | None = None) -> Process:
@@ -174,17 +187,58 @@ def my_tasks(ctx: AppContext, principal: Principal) -> list[Case]:
 
 
 def queue(ctx: AppContext, principal: Principal, department: str) -> list[Case]:
-    """A department's queue: its open cases (claimed or not), soonest due first — for its members and admins."""
+    """A department's queue: its open cases (claimed or not), soonest due first — for its members and admins.
+    A case whose holder can no longer work it (gone, deactivated, no access to its documents) says so
+    (`holder_lost`): a colleague may take it over."""
     if not (principal.is_admin or principal.is_system or principal.department == department):
         raise Forbidden("cases.error.queue", department=department)
-    return _cases(ctx, principal, departments=[department])
+    return _flag_lost(ctx, _cases(ctx, principal, departments=[department]))
+
+
+def work_queue(ctx: AppContext, principal: Principal) -> list[Case]:
+    """What the principal may pick up: the open cases of their department's queue, and those standing in a step
+    of a role they hold above the first one (a manager's decisions), in any queue of their tenants."""
+    higher = [r for r in _RANKED[1:] if may_work(principal, Step(id="x", labels={}, sla_days=0, role=r), None)]
+    if not principal.department and not higher:
+        return []
+    found = _cases(ctx, principal, departments=[principal.department] if principal.department else [], roles=higher)
+    return _flag_lost(ctx, [c for c in found if _may_work_case(principal, c)])
+
+
+def _may_work_case(principal: Principal, case: Case) -> bool:
+    role_step = Step(id=case.step, labels={}, sla_days=0, role=case.role)
+    if case.department and case.department == principal.department:
+        return may_work(principal, role_step, case.department)
+    return case.role in _RANKED[1:] and may_work(principal, role_step, case.department)
+
+
+def _flag_lost(ctx: AppContext, found: list[Case]) -> list[Case]:
+    from dataclasses import replace
+
+    from app.case_sync import lost_access
+
+    verdicts: dict[tuple[str, tuple[str, ...]], str | None] = {}
+    out = []
+    for c in found:
+        if c.assignee:
+            key = (c.assignee, c.doc_ids)
+            if key not in verdicts:
+                verdicts[key] = lost_access(ctx, c.assignee, list(c.doc_ids))
+            c = replace(c, holder_lost=verdicts[key]) if verdicts[key] else c
+        out.append(c)
+    return out
+
+
+def cases_of_customer(ctx: AppContext, principal: Principal, customer_id: str, *, open_only: bool = True) -> list[Case]:
+    """The cases of a dossier (open ones unless told otherwise), as far as the principal may see them."""
+    return _cases(ctx, principal, customer_id=customer_id, status=C.OPEN if open_only else None)
 
 
 def cases_of_document(ctx: AppContext, principal: Principal, doc_id: str, *, open_only: bool = True) -> list[Case]:
     return _cases(ctx, principal, doc_ids=[doc_id], status=C.OPEN if open_only else None)
 
 
-# ------------------------------------------------------------------------------------------------ writing
+# ------------------------------------------------------------------------------------------------ opening
 
 
 def open_case(
@@ -196,8 +250,8 @@ def open_case(
     library: ProcessLibrary | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Open a case on a document the principal may read (the current version of the process file). A document
-    already in an open case returns that case."""
+    """Open a case on a document the principal may read (the current version of the process file), in the
+    process's queue for the document's tenant. A document already in an open case returns that case."""
     if not principal.active:
         raise Forbidden("cases.error.not_allowed", step="")
     try:
@@ -206,139 +260,78 @@ def open_case(
         raise Unavailable("error.unavailable") from exc
     if not docs:
         raise NotFound("cases.error.document", doc_id=doc_id)
-    doc_id = str(docs[0]["_id"])
-    src = docs[0].get("_source") or {}
-    if existing := cases_of_document(ctx, principal, doc_id):
+    if existing := cases_of_document(ctx, principal, str(docs[0]["_id"])):
         return existing[0]
     library = library or default_library()
     try:
         definition = library.current(process)
     except ProcessError as exc:
         raise Unavailable("cases.error.process", process=process) from exc
-    now = now or _now()
+    return _create(ctx, principal, docs[0], definition, now or utc_now())
+
+
+def _create(ctx: AppContext, principal: Principal, doc: dict[str, Any], definition: Process, now: dt.datetime) -> Case:
+    from app.case_sync import sync_documents
+
+    doc_id, src = str(doc["_id"]), doc.get("_source") or {}
+    tenant = str(src.get("tenant") or "")
     customer = src.get("primary_customer_id") or next(iter(src.get("customer_ids") or []), None)
+    team = definition.queue_for(tenant) or principal.department
     case_id = uuid.uuid4().hex[:20]
     record: dict[str, Any] = {
-        "kind": C.CASE_KIND, "case_id": case_id, "tenant": str(src.get("tenant") or ""), "customer_id": customer,
-        "doc_ids": [doc_id], "process": definition.name, "process_version": definition.version,
-        "definition": definition.text, "status": C.OPEN, "team": principal.department, "owner": principal.login,
+        "kind": C.CASE_KIND, "case_id": case_id, "tenant": tenant, "customer_id": customer,
+        "doc_ids": [doc_id], "thread_ids": [src["thread_id"]] if src.get("thread_id") else [],
+        "process": definition.name, "process_version": definition.version,
+        "definition": definition.text, "status": C.OPEN, "team": team, "owner": principal.login,
         "opened_by": principal.login, "opened_at": now.isoformat(), "created_at": now.isoformat(),
         "updated_at": now.isoformat(), "closed_at": None, "decision": None,
-        **_step_fields(definition, definition.start, principal.department, _today(ctx, now)),
-        "protocol": [_entry(principal, now, "opened", definition.start, doc_id=doc_id)],
+        **step_fields(definition, definition.start, team, local_today(ctx, now)),
+        "protocol": [entry(principal, now, "opened", definition.start, doc_id=doc_id)],
     }  # fmt: skip
     try:
         ctx.store.put(KIND, case_id, record, create=True)
     except WriteFailed as exc:
         raise Unavailable("cases.error.write") from exc
-    audit.record(ctx, "case_opened", principal, tenant=record["tenant"], doc_id=doc_id, customer_id=customer,
+    sync_documents(ctx, case_id, record)
+    audit.record(ctx, "case_opened", principal, tenant=tenant, doc_id=doc_id, customer_id=customer,
                  case_id=case_id, step=definition.start, process=definition.name, version=definition.version)  # fmt: skip
     return Case.from_hit({"_id": case_id, "_source": record})
 
 
-def _write(ctx: AppContext, hit: dict[str, Any], change: dict[str, Any]) -> None:
-    try:
-        ctx.store.update(KIND, str(hit["_id"]), change, concrete_index=hit.get("_index"),
-                         if_seq_no=hit.get("_seq_no"), if_primary_term=hit.get("_primary_term"))  # fmt: skip
-    except WriteConflict as exc:
-        raise Conflict("cases.error.changed", case_id=str(hit["_id"])) from exc
-    except WriteFailed as exc:
-        raise Unavailable("cases.error.write") from exc
+@dataclass
+class Opened:
+    opened: list[str] = field(default_factory=list)  # case ids
+    joined: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, case_id): a follow-up in the thread
+    errors: list[str] = field(default_factory=list)
 
 
-def _workable(
-    ctx: AppContext, principal: Principal, hit: dict[str, Any], library: ProcessLibrary | None
-) -> tuple[Process, Step]:
-    src = hit.get("_source") or {}
-    if src.get("status") != C.OPEN:
-        raise Conflict("cases.error.closed", case_id=str(hit["_id"]))
-    definition = definition_of(ctx, src, library)
-    step = definition.steps.get(str(src.get("step")))
-    if step is None:
-        raise Unavailable("cases.error.process", process=definition.name)
-    if not may_work(principal, step, src.get("department")):
-        raise Forbidden("cases.error.not_allowed", step=step.id)
-    return definition, step
+def open_for_new_documents(
+    ctx: AppContext, doc_ids: list[str], *, library: ProcessLibrary | None = None, now: dt.datetime | None = None
+) -> Opened:
+    """The worker's step after indexing: each new incoming complaint opens a case in its customer's dossier; a
+    follow-up mail in the thread of an open case joins that case instead (as the system; each audited)."""
+    from app.case_work import attach_document
 
-
-def claim(
-    ctx: AppContext, principal: Principal, case_id: str, *, library: ProcessLibrary | None = None,
-    now: dt.datetime | None = None,
-) -> Case:  # fmt: skip
-    """Take the case's current step (nobody else holds it, and the principal may work it)."""
-    hit = _hit(ctx, principal, case_id)
-    src = hit.get("_source") or {}
-    _, step = _workable(ctx, principal, hit, library)
-    holder = src.get("assignee")
-    if holder == principal.login:
-        return Case.from_hit(hit)
-    if holder:
-        raise Conflict("cases.error.claimed", case_id=case_id, assignee=str(holder))
-    now = now or _now()
-    change = {"assignee": principal.login, "updated_at": now.isoformat(),
-              "protocol": [*(src.get("protocol") or []), _entry(principal, now, "claimed", step.id)]}  # fmt: skip
-    _write(ctx, hit, change)
-    audit.record(ctx, "case_claimed", principal, tenant=src.get("tenant"), doc_id=(src.get("doc_ids") or [None])[0],
-                 customer_id=src.get("customer_id"), case_id=case_id, step=step.id)  # fmt: skip
-    return Case.from_hit({**hit, "_source": {**src, **change}})
-
-
-def complete_step(
-    ctx: AppContext,
-    principal: Principal,
-    case_id: str,
-    form: dict[str, Any],
-    expected_step: str,
-    *,
-    library: ProcessLibrary | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
-    """Complete the current step with its form. `expected_step` is the step the person saw: a case that moved
-    on meanwhile (or a parallel completion that won) is ``cases.error.changed``."""
-    hit = _hit(ctx, principal, case_id)
-    src = hit.get("_source") or {}
-    if src.get("status") == C.OPEN and src.get("step") != expected_step:
-        raise Conflict("cases.error.changed", case_id=case_id)
-    definition, step = _workable(ctx, principal, hit, library)
-    holder = src.get("assignee")
-    if holder and holder != principal.login and not principal.is_admin:
-        raise Conflict("cases.error.claimed", case_id=case_id, assignee=str(holder))
-    outcome = engine_for(definition).complete(step.id, form)
-    if isinstance(outcome, Refusal):
-        raise Invalid(outcome.code, **dict(outcome.params))
-    now = now or _now()
-    entry = _entry(principal, now, "completed", step.id, trigger=outcome.trigger, next=outcome.dest,
-                   values=dict(outcome.values) or None)  # fmt: skip
-    change: dict[str, Any] = {"updated_at": now.isoformat(), "protocol": [*(src.get("protocol") or []), entry]}
-    if step.decision:
-        change["decision"] = outcome.trigger
-    if outcome.closes:
-        change.update(step=END, status=C.CLOSED, closed_at=now.isoformat(), assignee=None, due_at=None)
-    else:
-        change.update(_step_fields(definition, outcome.dest, src.get("team"), _today(ctx, now)))
-    _write(ctx, hit, change)
-    tenant, customer = src.get("tenant"), src.get("customer_id")
-    for doc_id in src.get("doc_ids") or [None]:
-        audit.record(ctx, "case_step", principal, tenant=tenant, doc_id=doc_id, customer_id=customer, case_id=case_id,
-                     step=step.id, trigger=outcome.trigger, next=outcome.dest)  # fmt: skip
-    if outcome.closes:
-        closed = _close_documents(ctx, str(tenant), list(src.get("doc_ids") or []))
-        audit.record(ctx, "case_closed", principal, tenant=tenant, doc_id=(src.get("doc_ids") or [None])[0],
-                     customer_id=customer, case_id=case_id, step=step.id, documents=closed)  # fmt: skip
-    return Case.from_hit({**hit, "_source": {**src, **change}})
-
-
-def _close_documents(ctx: AppContext, tenant: str, doc_ids: list[str]) -> int:
-    """Set the case's complaint documents' status to closed (whoever closed the case: every one of them)."""
+    report = Opened()
     if not doc_ids:
-        return 0
+        return report
+    system, now = Principal.system(), now or utc_now()
     try:
-        hits = hits_of(ctx.repo.search("documents", C.closing_documents_body(Principal.system(), tenant, doc_ids)))
-        for h in hits:
-            if (h.get("_source") or {}).get("status") != C.CLOSED:
-                ctx.store.update("documents", str(h["_id"]), {"status": C.CLOSED}, concrete_index=h.get("_index"),
-                                 refresh=False)  # fmt: skip
-        ctx.store.refresh("documents")
-    except (ReadFailed, WriteFailed) as exc:
-        raise Unavailable("cases.error.write") from exc
-    return len(hits)
+        found = hits_of(ctx.repo.search_or_empty("documents", C.new_complaints_body(system, doc_ids)))
+        definition = (library or default_library()).current(DEFAULT_PROCESS)
+    except (ReadFailed, ProcessError) as exc:
+        report.errors.append(f"{type(exc).__name__}: {exc}")
+        return report
+    for doc in sorted(found, key=lambda h: str((h.get("_source") or {}).get("received_at") or "")):
+        src = doc.get("_source") or {}
+        try:
+            if thread := src.get("thread_id"):
+                hits = hits_of(ctx.repo.search(KIND, C.thread_case_body(system, str(src.get("tenant")), str(thread))))
+                if hits:
+                    attach_document(ctx, system, hits[0], doc, now=now, action="joined")
+                    report.joined.append((str(doc["_id"]), str(hits[0]["_id"])))
+                    continue
+            report.opened.append(_create(ctx, system, doc, definition, now).case_id)
+        except (AppError, ReadFailed) as exc:
+            report.errors.append(f"{doc['_id']}: {exc}")
+    return report

@@ -17,6 +17,7 @@ from search.dossier import (
     dossier_body,
     home_body,
     my_customers_body,
+    open_complaints_of,
     parse_dossier,
 )
 from search.parse import hits_of, parse_hit, total_of
@@ -71,7 +72,7 @@ def home(ctx: AppContext, principal: Principal) -> HomeData:
         mine = (((cust.get("aggregations") or {}).get("mine") or {}).get("top") or {}).get("hits") or {}
         return HomeData(
             total=total_of(docs),
-            open_complaints=int((aggs.get("open_complaints") or {}).get("doc_count") or 0),
+            open_complaints=open_complaints_of(aggs)[0],
             review=int((aggs.get("review") or {}).get("doc_count") or 0),
             customers=total_of(cust),
             latest=[parse_hit(h) for h in hits_of(docs)],

@@ -529,9 +529,17 @@ def _audit_jobs(ctx: AppContext, group: list[Job], outcomes: dict[str, str], res
 
 
 def _after_ingest(ctx: AppContext, new_ids: list[str]) -> None:
-    """Subscriptions matched for the new documents (each subscriber's own rights); never fails the job."""
+    """Cases opened for new complaints (a follow-up joins its thread's case), then subscriptions matched for the
+    new documents (each subscriber's own rights); never fails the job."""
+    from app.cases import open_for_new_documents
     from app.notifications import after_ingest
 
+    try:
+        opened = open_for_new_documents(ctx, new_ids)
+        for error in opened.errors:
+            log.error("case not opened: %s", error)
+    except Exception:  # noqa: BLE001 - the documents are indexed; a case can be opened by hand
+        log.exception("opening cases after ingest failed")
     try:
         after_ingest(ctx, new_ids)
     except Exception:  # noqa: BLE001 - the documents are indexed; matching is retried by the next delivery

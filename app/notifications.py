@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from app import audit
 from app.context import AppContext
@@ -68,6 +69,20 @@ def deliver(
 ) -> delivery.DeliveryReport:
     """Send due notification e-mails (the deliverer of `cockpit serve` and `cockpit deliver`)."""
     return delivery.deliver_pending(ctx.repo, ctx.store, ctx.directory, now, smtp=smtp)
+
+
+def case_rounds(ctx: AppContext, now: dt.datetime | None = None) -> tuple[Any, Any]:
+    """The deliverer's round before sending: cases' overdue states and holders (app.case_sync.sweep), and due
+    resubmissions released into the inbox as reminders (app.resubmissions.release_due) — so the e-mails of this
+    round already carry them."""
+    from app.case_sync import sweep
+    from app.resubmissions import release_due
+
+    swept = sweep(ctx, now)
+    released = release_due(ctx, now)
+    if released.released:
+        ctx.store.refresh("notifications")
+    return swept, released
 
 
 def after_ingest(

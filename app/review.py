@@ -113,6 +113,7 @@ def assign_review(ctx: AppContext, principal: Principal, doc_id: str, customer_i
     audit.record(ctx, "manual_filing", principal, wait=True, tenant=tenant, doc_id=doc_id,
                  customer_id=customer_id, register=register)  # fmt: skip
     ctx.invalidate()
+    _cases_follow(ctx, [doc_id])
     return Filed(doc_id, customer_id, name, register)
 
 
@@ -146,6 +147,7 @@ def refile_pending(ctx: AppContext, tenant: str) -> Refiled:
 
     system = Principal.system()
     report = Refiled(tenant)
+    moved: list[str] = []
     wc = worker_context(ctx.store.es, ctx.prefix, tenant, str(ctx.archive_root)).build()
     archive = Archive(ctx.archive_root)
     for hit in ctx.repo.scan("documents", review_pending_body(system, tenant)):
@@ -180,8 +182,20 @@ def refile_pending(ctx: AppContext, tenant: str) -> Refiled:
             report.still_review += 1
             continue
         report.filed += 1
+        moved.append(str(hit["_id"]))
         audit.record(ctx, "refiled", system, tenant=tenant, doc_id=hit["_id"], customer_id=doc.customer_ids[0],
                      register=doc.register)  # fmt: skip
     if report.filed:
         ctx.invalidate()
+        _cases_follow(ctx, moved)
     return report
+
+
+def _cases_follow(ctx: AppContext, doc_ids: list[str]) -> None:
+    """A document filed anew: a complaint now opens its case, a case of it follows it to its new customer."""
+    from app.case_work import refiled
+    from app.cases import open_for_new_documents
+
+    ctx.store.refresh("documents")
+    refiled(ctx, doc_ids)
+    open_for_new_documents(ctx, doc_ids)

@@ -116,10 +116,11 @@ def editor(viewer: Principal, view: View | None, lang: str, open_: bool) -> dbc.
                     dbc.Checklist(
                         id="views-ed-viewer",
                         inline=True,
-                        value=[k for k in ("my_customers", "my_department") if getattr(v, k)],
+                        value=[k for k in ("my_customers", "my_department", "my_cases") if getattr(v, k)],
                         options=[
                             {"label": tr("views.my_customers", lang), "value": "my_customers"},
                             {"label": tr("views.my_department", lang), "value": "my_department"},
+                            {"label": tr("views.my_cases", lang), "value": "my_cases"},
                         ],
                     ),
                 ),
@@ -320,6 +321,7 @@ def editor_data(
         "sharing": share,
         "my_customers": "my_customers" in flags,
         "my_department": "my_department" in flags,
+        "my_cases": "my_cases" in flags,
     }
 
 

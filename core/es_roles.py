@@ -17,7 +17,7 @@ from typing import Any
 APP_USER = "dossier_app"
 APP_ROLE = "dossier_app"
 MUTABLE_KINDS = ("documents", "customers", "views", "audit_heads", "subscriptions", "notifications", "api_keys",
-                 "holds", "grants", "cases")  # fmt: skip
+                 "holds", "grants", "cases", "resubmissions")  # fmt: skip
 AUDIT_INDEX_SUFFIX = "audit-log"
 AUDIT_PRIVILEGES = ("create_doc", "read", "view_index_metadata", "create_index", "auto_configure", "maintenance")
 

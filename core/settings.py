@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8050"  # links in e-mails
     digest_hour: int = Field(default=7, ge=0, le=23)  # daily digests go out at this local hour
     deliver_every_s: float = 300.0  # `cockpit serve` sends due e-mails this often (0 = never)
+    # whose public holidays resubmission dates skip (domain.workdays; processes name their own)
+    federal_state: str = "NW"
 
     # Job queue (core/queue.py): a worker whose heartbeat is older than this is dead, its messages are redelivered
     queue_heartbeat_ms: int = 30_000

@@ -7,6 +7,8 @@ A process (``config/processes/<name>.toml``, the default one `complaint.toml`) i
     start = "capture"
     federal_state = "NW"             # whose public holidays the SLAs skip (default NW)
     closed_days = ["12-24"]          # further month-days without work
+    queue = "kundenservice-{tenant}" # the department a new case is queued in (steps without their own)
+    reopen = "check"                 # the step a reopened case returns to (default: start)
 
     [steps.decide]
     labels = { de = "Entscheiden", en = "Decide" }
@@ -49,7 +51,8 @@ FEDERAL_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "R
 MAX_TEXT = 5000
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-_TOP_KEYS = {"name", "labels", "start", "federal_state", "closed_days", "steps"}
+_TOP_KEYS = {"name", "labels", "start", "federal_state", "closed_days", "steps", "queue", "reopen"}
+_QUEUE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 _STEP_KEYS = {"labels", "role", "department", "sla_days", "form", "transitions", "decision", "final"}
 _FIELD_KEYS = {"id", "type", "required", "choices", "max_length"}
 
@@ -102,9 +105,18 @@ class Process:
     text: str  # the snapshot a case keeps
     federal_state: str = DEFAULT_STATE
     closed_days: tuple[str, ...] = ()
+    queue: str | None = None  # the department a new case is queued in ("{tenant}" is replaced)
+    reopen: str | None = None  # the step a reopened case returns to (default: start)
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
+
+    def queue_for(self, tenant: str) -> str | None:
+        return self.queue.replace("{tenant}", tenant) if self.queue else None
+
+    @property
+    def reopen_step(self) -> str:
+        return self.reopen or self.start
 
 
 def version_of(text: str) -> str:
@@ -149,6 +161,12 @@ def parse_process(text: str) -> Process:
             if target not in steps:
                 raise ProcessError(f"steps.{step.id}: transition {trigger!r} leads to unknown step {target!r}",
                                    lines.at(("steps", step.id), "transitions"))  # fmt: skip
+    queue = data.get("queue")
+    if queue is not None and (not isinstance(queue, str) or not _QUEUE.match(queue.replace("{tenant}", "t"))):
+        raise ProcessError('queue must be a department name (may contain "{tenant}")', lines.at((), "queue"))
+    reopen = data.get("reopen")
+    if reopen is not None and reopen not in steps:
+        raise ProcessError(f"reopen {reopen!r} is not a step", lines.at((), "reopen"))
     reached = _reachable(start, steps)
     for sid in steps:
         if sid not in reached:
@@ -156,7 +174,7 @@ def parse_process(text: str) -> Process:
     if not any(s.final for s in steps.values()):
         raise ProcessError("no step is final: a case could never end", lines.at((), "start") or 1)
     return Process(name=name, version=version_of(text), labels=labels, start=start, steps=steps, text=text,
-                   federal_state=state, closed_days=tuple(closed))  # fmt: skip
+                   federal_state=state, closed_days=tuple(closed), queue=queue, reopen=reopen)  # fmt: skip
 
 
 def _labels(value: Any, lines: Lines, table: tuple[str, ...], what: str) -> dict[str, str]:

@@ -56,3 +56,13 @@ def working_days_between(
     lo, hi = (start, end) if sign == 1 else (end, start)
     n = sum(1 for i in range(1, (hi - lo).days + 1) if is_working_day(lo + dt.timedelta(days=i), state, closed))
     return sign * n
+
+
+def holiday_name(day: dt.date, state: str = DEFAULT_STATE) -> str | None:
+    """The public holiday's name (German), or None."""
+    return holidays.Germany(subdiv=state, years=day.year, language="de").get(day)
+
+
+def next_working_day(day: dt.date, state: str = DEFAULT_STATE, closed_days: Iterable[str] = ()) -> dt.date:
+    """`day` itself if work is done on it, else the next day that is."""
+    return due_date(day, 0, state, closed_days)

@@ -22,7 +22,7 @@ EMBEDDING_DIMS = 384
 
 KINDS = (
     "documents", "customers", "views", "audit", "audit_heads", "subscriptions", "notifications", "api_keys", "holds",
-    "grants", "cases",
+    "grants", "cases", "resubmissions",
 )  # fmt: skip
 # Append-only kinds: one concrete index under a fixed name, no alias and no versions (a migration would be a
 # rewrite). The application's Elasticsearch role may create entries there and read them, never change or
@@ -124,6 +124,13 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
                 }
             },
             "status": _KW,  # open | closed | n/a (complaints, invoices)
+            # the case the document is worked in (app.case_sync keeps these in step with the case record)
+            "case_id": _KW,
+            "case_state": _KW,  # open | overdue | closed: the facet "Fallstatus"
+            "case_step": _KW,
+            "case_assignee": _KW,
+            "case_department": _KW,
+            "case_due_at": {"type": "date"},
             "complaint_reason": _KW,  # nlp.reasons key, complaints only
             # dates
             "doc_date": {"type": "date"},
@@ -282,6 +289,8 @@ def mapping_for(kind: str, dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
         return grants_mapping()
     if kind == "cases":
         return cases_mapping()
+    if kind == "resubmissions":
+        return resubmissions_mapping()
     return generic_mapping()
 
 
@@ -298,13 +307,23 @@ def cases_mapping() -> dict[str, Any]:
     mapping = generic_mapping()
     mapping["properties"].update({
         **{k: _KW for k in ("case_id", "customer_id", "doc_ids", "process", "process_version", "step", "status",
-                            "assignee", "department", "role", "team", "decision", "opened_by")},
+                            "state", "assignee", "department", "role", "team", "decision", "opened_by",
+                            "thread_ids")},
+        "reopened_at": {"type": "date"},
         "due_at": {"type": "date"},
         "opened_at": {"type": "date"},
         "closed_at": {"type": "date"},
         "definition": {"type": "text", "index": False},
         "protocol": {"type": "object", "enabled": False},
     })  # fmt: skip
+    return mapping
+
+
+def resubmissions_mapping() -> dict[str, Any]:
+    """Resubmissions (Wiedervorlagen, app.resubmissions): the generic record plus the dates they are due."""
+    mapping = generic_mapping()
+    mapping["properties"].update({"due_on": {"type": "date"}, "due_at": {"type": "date"},
+                                  "released_at": {"type": "date"}, "note": {"type": "text", "index": False}})  # fmt: skip
     return mapping
 
 

@@ -30,11 +30,14 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "disposal_refused", "audit_verify", "archive_verify", "view_dossier", "contract_end_set", "user_added",
     "user_removed", "permissions_changed", "grant_given", "grant_revoked", "confidential_set", "confidential_lifted",
     "access_refused", "permissions_applied", "case_opened", "case_claimed", "case_step", "case_closed",
+    "case_released", "case_handed_over", "case_reopened", "case_comment", "case_document", "case_refiled",
+    "resubmission_set", "resubmission_done",
 )  # fmt: skip
 # what the "Verlauf" card of a document shows: entries naming the document …
 DOCUMENT_HISTORY_ACTIONS: tuple[str, ...] = (
     "ingest", "intake", "view_document", "download_original", "refiled", "manual_filing", "hold_set", "hold_lifted",
-    "grant_given", "grant_revoked", "confidential_set", "confidential_lifted",
+    "grant_given", "grant_revoked", "confidential_set", "confidential_lifted", "case_opened", "case_step",
+    "case_closed", "case_reopened", "case_document", "resubmission_set",
 )  # fmt: skip
 # … and legal holds and grants on one of its dossiers
 CUSTOMER_HISTORY_ACTIONS: tuple[str, ...] = ("hold_set", "hold_lifted", "grant_given", "grant_revoked")

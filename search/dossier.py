@@ -43,6 +43,7 @@ class DossierData:
     timeline: list[tuple[str, str, int]]  # (yyyy-mm, register, count)
     latest: list[Hit]
     entities: dict[str, list[tuple[str, int]]]
+    overdue_cases: int = 0  # of the open complaints' cases, those overdue
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,7 @@ def dossier_body(principal: Principal, customer_id: str, today: dt.date) -> dict
                 "terms": {"field": "register", "size": len(REGISTERS) + 5},
                 "aggs": {"top": {"top_hits": {"size": REGISTER_LIST_SIZE, "sort": latest_sort(), "_source": src}}},
             },
-            "open_complaints": {
-                "filter": {"bool": {"filter": [{"term": {"register": "complaint"}}, {"term": {"status": "open"}}]}}
-            },
+            **open_complaint_aggs(),
             "last_order": {
                 "filter": {"terms": {"register": ["order", "order_confirmation"]}},
                 "aggs": {"top": {"top_hits": newest}},
@@ -148,6 +147,29 @@ def customer_lookup_body(
     }
 
 
+def open_complaint_aggs() -> dict[str, Any]:
+    """ "Offene Reklamationen": the open cases (counted once however many documents they have; overdue ones
+    apart), plus open complaint documents in no case (indexed before cases existed, or their case not opened)."""
+    uncased = {"bool": {"filter": [{"term": {"register": "complaint"}}, {"term": {"status": "open"}}],
+                        "must_not": [{"exists": {"field": "case_id"}}]}}  # fmt: skip
+    return {
+        "open_complaints": {"filter": uncased},
+        "open_cases": {"filter": {"terms": {"case_state": ["open", "overdue"]}},
+                       "aggs": {"n": {"cardinality": {"field": "case_id", "precision_threshold": 40000}}}},
+        "overdue_cases": {"filter": {"term": {"case_state": "overdue"}},
+                          "aggs": {"n": {"cardinality": {"field": "case_id", "precision_threshold": 40000}}}},
+    }  # fmt: skip
+
+
+def open_complaints_of(aggs: dict[str, Any]) -> tuple[int, int]:
+    """(open complaints, of which overdue) from the answer to `open_complaint_aggs`."""
+
+    def n(key: str) -> int:
+        return int((((aggs.get(key) or {}).get("n")) or {}).get("value") or 0)
+
+    return int((aggs.get("open_complaints") or {}).get("doc_count") or 0) + n("open_cases"), n("overdue_cases")
+
+
 def home_body(principal: Principal) -> dict[str, Any]:
     return {
         "size": 8,
@@ -156,9 +178,7 @@ def home_body(principal: Principal) -> dict[str, Any]:
         "sort": [{"indexed_at": {"order": "desc", "missing": "_last"}}, {"doc_id": {"order": "asc"}}],
         "_source": {"includes": SOURCE_FIELDS},
         "aggs": {
-            "open_complaints": {
-                "filter": {"bool": {"filter": [{"term": {"register": "complaint"}}, {"term": {"status": "open"}}]}}
-            },
+            **open_complaint_aggs(),
             "review": {"filter": {"term": {"register": "review"}}},
         },
     }
@@ -233,7 +253,8 @@ def parse_dossier(
         name=name or customer_id,
         total=total,
         registers=registers,
-        open_complaints=int((aggs.get("open_complaints") or {}).get("doc_count") or 0),
+        open_complaints=open_complaints_of(aggs)[0],
+        overdue_cases=open_complaints_of(aggs)[1],
         last_order=last_order[0] if last_order else None,
         last_delivery=last_delivery[0] if last_delivery else None,
         revenue_12m=float((revenue.get("sum") or {}).get("value") or 0.0) if rev_count else None,

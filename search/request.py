@@ -40,6 +40,8 @@ FACET_FIELDS: dict[str, str] = {
     "direction": "direction",
     "complaint_reason": "complaint_reason",
     "currency": "currency",
+    "case_state": "case_state",  # Fallstatus: open | overdue | closed (app.case_sync)
+    "case_assignee": "case_assignee",  # who holds the document's case ("meine Fälle" in saved views)
 }
 # the public name of each facet (cockpit URLs `f.<name>`, API query parameters) -> its facet of FACET_FIELDS
 FACET_NAMES: dict[str, str] = {
@@ -56,6 +58,8 @@ FACET_NAMES: dict[str, str] = {
     "direction": "direction",
     "reason": "complaint_reason",
     "currency": "currency",
+    "case": "case_state",
+    "assignee": "case_assignee",
 }
 # customer master data a request can narrow to (resolved to customer ids by search.customer_scope)
 CUSTOMER_ATTRS: dict[str, str] = {"segment": "segment", "manager": "account_manager", "department": "department"}
@@ -70,6 +74,7 @@ DEFAULT_FACETS: tuple[str, ...] = (
     "status",
     "entity_facets",
     "filing.status",
+    "case_state",
 )
 DATE_FIELDS: tuple[str, ...] = ("doc_date", "received_at", "indexed_at")
 

@@ -48,6 +48,7 @@ KNOWN_VALUES: dict[str, frozenset[str]] = {
     "status": frozenset({"open", "closed", "n/a"}),
     "filing.status": frozenset({"auto", "review", "manual"}),
     "source_kind": frozenset({"file", "email", "attachment", "erp", "upload"}),
+    "case_state": frozenset({"open", "overdue", "closed"}),
 }
 
 
@@ -204,6 +205,8 @@ def compile_view(
                 )
             )
         restriction = dept if restriction is None else restriction & dept
+    if view.my_cases:  # the viewer's own cases, whoever opens the view
+        filters["case_assignee"] = [viewer.login]
     if view.scope == "dossier":
         if not customer_id:
             raise DossierRequired(f"the view {view.name!r} runs inside a customer dossier: open it from one")

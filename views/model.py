@@ -190,6 +190,7 @@ class View(BaseModel):
     sharing: Sharing = "private"
     my_customers: bool = False  # only customers where the viewer is account manager
     my_department: bool = False  # only customers looked after by the viewer's department
+    my_cases: bool = False  # only documents of cases the viewer holds
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 

@@ -56,6 +56,16 @@ EXAMPLES: tuple[dict[str, Any], ...] = (
         "columns": ["doc_date", "title", "customer_names", "status"],
     },
     {
+        "key": "my-overdue-cases",
+        "name": "Meine überfälligen Fälle",
+        "description": "Dokumente der Fälle, die ich bearbeite und deren Schritt überfällig ist.",
+        "filters": {"case_state": ["overdue"]},
+        "my_cases": True,
+        "sort": "date_asc",
+        "group_by": "customer",
+        "columns": ["doc_date", "title", "customer_names", "status"],
+    },
+    {
         "key": "department-new-this-week",
         "name": "Neue Dokumente meiner Abteilung diese Woche",
         "description": "Diese Woche eingegangene Dokumente der Kunden meiner Abteilung.",

@@ -270,6 +270,7 @@ def deliver(
 
     from app.context import AppContext
     from app.digests import enqueue_digests
+    from app.notifications import case_rounds
     from app.notifications import deliver as deliver_due
     from cockpit.dashboard_links import drill_href
 
@@ -277,14 +278,16 @@ def deliver(
     while True:
         now = dt.datetime.now(dt.UTC)
         weekly = enqueue_digests(ctx, now, drill_href=drill_href)
+        swept, reminders = case_rounds(ctx, now)
         report = deliver_due(ctx, now)
-        errors = weekly.errors + report.errors
+        errors = weekly.errors + swept.errors + report.errors
         console.print(
             f"{dt.datetime.now().isoformat(timespec='seconds')}: due {report.due}, e-mails sent {report.emails_sent} "
             f"({report.notifications_sent} notifications, {report.digests_sent} weekly digests), requeued "
             f"{report.requeued}, withdrawn {report.withdrawn}"
             + (f"; weekly digests of {weekly.week} queued {weekly.queued}" if weekly.queued else "")
-            + (f", errors: {'; '.join(errors)[:300]}" if errors else "")
+            + f"; reminders {reminders.released} (withdrawn {reminders.withdrawn}), cases overdue +{swept.overdue}, "
+            f"given back {swept.released}" + (f", errors: {'; '.join(errors)[:300]}" if errors else "")
         )
         if every <= 0:
             raise typer.Exit(0 if not errors else 1)

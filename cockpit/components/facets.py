@@ -26,11 +26,11 @@ from cockpit.urlstate import MAX_PAGE, PAGE_SIZE, SearchState
 from domain.errors import Message
 from search.parse import FacetBucket, Group, SearchResult
 
-FACET_ORDER = ("register", "customer_ids", "year_month", "status", "filing.status", "source_kind", "channel",
+FACET_ORDER = ("register", "customer_ids", "year_month", "status", "case_state", "filing.status", "source_kind", "channel",
                "direction", "complaint_reason", "language", "currency", "entity_facets", "tenant")  # fmt: skip
 # facet -> catalogue prefix of its values
 VALUE_KEYS = {"language": "language", "source_kind": "source", "status": "status", "filing.status": "filing",
-              "channel": "channel", "direction": "direction", "complaint_reason": "reason"}  # fmt: skip
+              "channel": "channel", "direction": "direction", "complaint_reason": "reason", "case_state": "case_state"}  # fmt: skip
 FACET_VISIBLE = 6
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from app import audit, cases
+from app import audit, case_work, cases
 from app.process_engine import END
 from app.processes import DEFAULT_DIR, ProcessLibrary
 from domain.errors import AppError, Conflict, Forbidden, Invalid, NotFound
@@ -70,29 +70,29 @@ def test_a_complaint_is_worked_through_to_the_end(world):  # type: ignore[no-unt
     with pytest.raises(Forbidden):
         cases.queue(ctx, anna, "kundenservice-nord")
 
-    claimed = cases.claim(ctx, jonas, case.case_id, library=lib)
+    claimed = case_work.claim(ctx, jonas, case.case_id, library=lib)
     assert claimed.assignee == "jonas.weber"
     assert [c.case_id for c in cases.my_tasks(ctx, jonas)] == [case.case_id]
     assert cases.my_tasks(ctx, tim) == []
     with pytest.raises(Conflict) as taken:
-        cases.claim(ctx, tim, case.case_id, library=lib)
+        case_work.claim(ctx, tim, case.case_id, library=lib)
     assert taken.value.code == "cases.error.claimed" and taken.value.params["assignee"] == "jonas.weber"
 
-    step = cases.complete_step(ctx, jonas, case.case_id, {"comment": "aufgenommen"}, "capture", library=lib)
+    step = case_work.complete_step(ctx, jonas, case.case_id, {"comment": "aufgenommen"}, "capture", library=lib)
     assert (step.step, step.assignee) == ("check", None)
     with pytest.raises(Invalid) as bad:
-        cases.complete_step(ctx, jonas, case.case_id, {}, "check", library=lib)
+        case_work.complete_step(ctx, jonas, case.case_id, {}, "check", library=lib)
     assert bad.value.code == "cases.error.field_required" and bad.value.params["field"] == "comment"
-    cases.complete_step(ctx, jonas, case.case_id, {"comment": "Mangel bestätigt"}, "check", library=lib)
+    case_work.complete_step(ctx, jonas, case.case_id, {"comment": "Mangel bestätigt"}, "check", library=lib)
     with pytest.raises(Forbidden) as no_role:
-        cases.complete_step(ctx, jonas, case.case_id, {"decision": "credit_note"}, "decide", library=lib)
+        case_work.complete_step(ctx, jonas, case.case_id, {"decision": "credit_note"}, "decide", library=lib)
     assert no_role.value.code == "cases.error.not_allowed"
-    decided = cases.complete_step(ctx, anna, case.case_id, {"decision": "credit_note", "amount": "49,90"}, "decide",
+    decided = case_work.complete_step(ctx, anna, case.case_id, {"decision": "credit_note", "amount": "49,90"}, "decide",
                                   library=lib)  # fmt: skip
     assert decided.decision == "credit_note" and decided.step == "answer"
-    cases.complete_step(ctx, jonas, case.case_id, {"comment": "Gutschrift mitgeteilt"}, "answer", library=lib)
+    case_work.complete_step(ctx, jonas, case.case_id, {"comment": "Gutschrift mitgeteilt"}, "answer", library=lib)
     assert doc_status(world["es"], world["prefix"], "rek-1") == "open"
-    done = cases.complete_step(ctx, jonas, case.case_id, {}, "close", library=lib)
+    done = case_work.complete_step(ctx, jonas, case.case_id, {}, "close", library=lib)
     assert (done.status, done.step, done.assignee) == ("closed", END, None) and done.closed_at
 
     assert doc_status(world["es"], world["prefix"], "rek-1") == "closed"
@@ -107,7 +107,7 @@ def test_a_complaint_is_worked_through_to_the_end(world):  # type: ignore[no-unt
         and again.protocol[4]["by"] == "anna.schmidt"
     )
     with pytest.raises(Conflict) as closed:
-        cases.complete_step(ctx, jonas, case.case_id, {}, "close", library=lib)
+        case_work.complete_step(ctx, jonas, case.case_id, {}, "close", library=lib)
     assert closed.value.code in ("cases.error.changed", "cases.error.closed")
     assert cases.queue(ctx, tim, "kundenservice-nord") == []
 
@@ -130,7 +130,7 @@ def test_two_parallel_completions_one_wins(world):  # type: ignore[no-untyped-de
     def work(who: Any) -> None:
         barrier.wait()
         try:
-            outcomes[who.login] = cases.complete_step(
+            outcomes[who.login] = case_work.complete_step(
                 ctx, who, case.case_id, {"comment": who.login}, "capture", library=lib
             )
         except AppError as exc:
@@ -155,8 +155,8 @@ def test_another_tenant_sees_no_case(world):  # type: ignore[no-untyped-def]
     jonas, mehmet = user(ctx, "jonas.weber"), user(ctx, "mehmet.kaya")
     case = cases.open_case(ctx, jonas, "rek-3", library=lib)
     for call in (lambda: cases.get_case(ctx, mehmet, case.case_id),
-                 lambda: cases.claim(ctx, mehmet, case.case_id, library=lib),
-                 lambda: cases.complete_step(ctx, mehmet, case.case_id, {}, "capture", library=lib)):  # fmt: skip
+                 lambda: case_work.claim(ctx, mehmet, case.case_id, library=lib),
+                 lambda: case_work.complete_step(ctx, mehmet, case.case_id, {}, "capture", library=lib)):  # fmt: skip
         with pytest.raises(NotFound):
             call()
     with pytest.raises(NotFound):
@@ -180,14 +180,14 @@ def test_a_running_case_keeps_its_process_version(world):  # type: ignore[no-unt
     assert lib.current("complaint").version != old.process_version
 
     restarted = ProcessLibrary(procs)  # a fresh process: the old version only from the case's snapshot
-    cases.complete_step(ctx, jonas, old.case_id, {}, "capture", library=restarted)
-    moved = cases.complete_step(ctx, jonas, old.case_id, {"comment": "old rules: an agent checks"}, "check",
+    case_work.complete_step(ctx, jonas, old.case_id, {}, "capture", library=restarted)
+    moved = case_work.complete_step(ctx, jonas, old.case_id, {"comment": "old rules: an agent checks"}, "check",
                                 library=restarted)  # fmt: skip
     assert moved.step == "decide" and moved.process_version == old.process_version
 
     new = cases.open_case(ctx, jonas, "rek-3", library=restarted)
     assert new.process_version == restarted.current("complaint").version != old.process_version
-    cases.complete_step(ctx, jonas, new.case_id, {}, "capture", library=restarted)
+    case_work.complete_step(ctx, jonas, new.case_id, {}, "capture", library=restarted)
     with pytest.raises(Forbidden):
-        cases.complete_step(ctx, jonas, new.case_id, {"comment": "new rules: a manager checks"}, "check",
+        case_work.complete_step(ctx, jonas, new.case_id, {"comment": "new rules: a manager checks"}, "check",
                             library=restarted)  # fmt: skip
