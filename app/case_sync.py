@@ -31,7 +31,8 @@ from search.repository import ReadFailed
 log = logging.getLogger(__name__)
 
 KIND = "cases"
-DOC_FIELDS = ("case_id", "case_state", "case_step", "case_assignee", "case_department", "case_due_at")
+DOC_FIELDS = ("case_id", "case_state", "case_step", "case_assignee", "case_department", "case_due_at",
+              "case_opened_at")
 
 
 def today_in(ctx: AppContext, now: dt.datetime) -> dt.date:
@@ -50,7 +51,8 @@ def document_fields(case_id: str, record: dict[str, Any]) -> dict[str, Any]:
     """What a document of this case carries of it."""
     return {"case_id": case_id, "case_state": record.get("state") or record.get("status"),
             "case_step": record.get("step"), "case_assignee": record.get("assignee"),
-            "case_department": record.get("department"), "case_due_at": record.get("due_at")}  # fmt: skip
+            "case_department": record.get("department"), "case_due_at": record.get("due_at"),
+            "case_opened_at": record.get("opened_at")}  # fmt: skip
 
 
 def sync_documents(

@@ -326,7 +326,9 @@ def open_for_new_documents(
         src = doc.get("_source") or {}
         try:
             if thread := src.get("thread_id"):
-                hits = hits_of(ctx.repo.search(KIND, C.thread_case_body(system, str(src.get("tenant")), str(thread))))
+                hits = hits_of(
+                    ctx.repo.search_or_empty(KIND, C.thread_case_body(system, str(src.get("tenant")), str(thread)))
+                )
                 if hits:
                     attach_document(ctx, system, hits[0], doc, now=now, action="joined")
                     report.joined.append((str(doc["_id"]), str(hits[0]["_id"])))

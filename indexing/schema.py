@@ -131,6 +131,7 @@ def documents_mapping(dims: int = EMBEDDING_DIMS) -> dict[str, Any]:
             "case_assignee": _KW,
             "case_department": _KW,
             "case_due_at": {"type": "date"},
+            "case_opened_at": {"type": "date"},
             "complaint_reason": _KW,  # nlp.reasons key, complaints only
             # dates
             "doc_date": {"type": "date"},

@@ -149,9 +149,10 @@ def customer_lookup_body(
 
 def open_complaint_aggs() -> dict[str, Any]:
     """ "Offene Reklamationen": the open cases (counted once however many documents they have; overdue ones
-    apart), plus open complaint documents in no case (indexed before cases existed, or their case not opened)."""
+    apart), plus open incoming complaint documents in no case (indexed before cases existed, or their case not
+    opened); an outgoing answer in the complaint register is no complaint."""
     uncased = {"bool": {"filter": [{"term": {"register": "complaint"}}, {"term": {"status": "open"}}],
-                        "must_not": [{"exists": {"field": "case_id"}}]}}  # fmt: skip
+                        "must_not": [{"exists": {"field": "case_id"}}, {"term": {"direction": "out"}}]}}  # fmt: skip
     return {
         "open_complaints": {"filter": uncased},
         "open_cases": {"filter": {"terms": {"case_state": ["open", "overdue"]}},
