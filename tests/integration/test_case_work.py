@@ -108,7 +108,7 @@ def test_closing_a_case_lowers_the_dossiers_count(world):  # type: ignore[no-unt
 def test_hand_over_is_checked_and_a_holder_who_lost_access_frees_the_case(world):  # type: ignore[no-untyped-def]
     ctx, lib = world["ctx"], world["lib"]
     cases.open_for_new_documents(ctx, ["mail-3"], library=lib, now=NOW)
-    jonas, tim, admin = user(ctx, "jonas.weber"), user(ctx, "tim.brandt"), user(ctx, "admin")
+    jonas, admin = user(ctx, "jonas.weber"), user(ctx, "admin")
     case = cases.cases_of_document(ctx, jonas, "mail-3")[0]
     case_work.claim(ctx, jonas, case.case_id, library=lib)
     for login, code in [("nobody", "cases.error.handover_unknown"), ("mehmet.kaya", "cases.error.handover_access"),
