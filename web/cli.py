@@ -20,7 +20,7 @@ import core  # noqa: F401
 from core.services import ServiceError
 from core.settings import get_settings
 from web.cli_access import register as register_access
-from web.cli_access import require_permission_table
+from web.cli_access import require_permission_table, require_processes
 from web.cli_archive import register as register_archive
 from web.cli_audit import register as register_audit
 from web.cli_compliance import register as register_compliance
@@ -193,6 +193,7 @@ def serve(
     notification e-mails."""
     require_retention_table()
     require_permission_table()
+    require_processes()
     _require_company_logins()
     _print_welcome(host, port)
     if debug:
@@ -303,6 +304,17 @@ def seed_views() -> None:
     ctx = AppContext.create()
     written = seed_examples(ctx.repo, ctx.store)
     console.print(f"{len(written)} example views written" + ("" if written else " (all existed already)"))
+
+
+@app.command("demo-cases")
+def demo_cases() -> None:
+    """Work the demo complaints' cases into every state (some overdue) and set resubmissions (idempotent; after
+    the demo ingest)."""
+    from app.context import AppContext
+    from demo.cases import work_demo_cases
+
+    report = work_demo_cases(AppContext.create())
+    console.print(report.describe())
 
 
 @app.command()

@@ -25,6 +25,18 @@ def require_permission_table() -> None:
         raise typer.Exit(2) from exc
 
 
+def require_processes() -> None:
+    """Refuse to start (serve, worker) with a process file that cannot run; the message names file and line."""
+    from app.processes import default_library
+    from domain.process import ProcessError
+
+    try:
+        default_library().check_all()
+    except ProcessError as exc:
+        console.print(f"[bold red]error:[/] process definition: {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+
+
 def _context(prefix: str | None):  # type: ignore[no-untyped-def]
     from app.context import AppContext
 

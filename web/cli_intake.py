@@ -205,6 +205,9 @@ def worker(
         from web.cli_compliance import require_retention_table
 
         require_retention_table()
+        from web.cli_access import require_processes
+
+        require_processes()
     if stop:
         console.print("worker stopped" if stop_detached(pid_file) else "no background worker was running")
         return
