@@ -229,6 +229,19 @@ def check_permissions(settings: Settings) -> Check:
     )
 
 
+def check_processes(settings: Settings) -> Check:
+    """The process definitions of cases (config/processes/*.toml): valid, with file and line."""
+    from app.processes import ProcessLibrary
+    from domain.process import ProcessError
+
+    library = ProcessLibrary()
+    try:
+        found = library.check_all()
+    except ProcessError as exc:
+        return Check("Case processes", False, detail=str(exc))
+    return Check("Case processes", True, ", ".join(f"{p.name} {p.version}" for p in found), str(library.directory))
+
+
 def check_company_logins(settings: Settings) -> Check:
     """COCKPIT_LDAP_FILE: valid, and (with a service account) the directory answers. Not required: local accounts
     log in without it."""
@@ -255,6 +268,7 @@ def check_company_logins(settings: Settings) -> Check:
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
     check_retention,
     check_permissions,
+    check_processes,
     check_company_logins,
     check_elasticsearch,
     check_redis,
