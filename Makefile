@@ -59,6 +59,7 @@ demo: demo-data services-up
 	$(BIN)/cockpit ingest $(DEMO_DIR)/sued --tenant sued --own-company $(DEMO_DIR)/manifest.json --summary var/runs/demo-sued.json
 	$(BIN)/cockpit backfill
 	$(BIN)/cockpit seed-views
+	$(BIN)/cockpit demo-cases
 
 serve: install
 	$(BIN)/cockpit serve --host 127.0.0.1 --port $(PORT)

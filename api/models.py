@@ -38,6 +38,8 @@ FacetName = Literal[
     "direction",
     "reason",
     "currency",
+    "case",
+    "assignee",
 ]
 FACET_FIELD = FACET_NAMES
 FACET_NAME = {v: k for k, v in FACET_FIELD.items()}
@@ -93,6 +95,8 @@ class SearchQuery(Strict):
     direction: FilterValues = []
     reason: FilterValues = []
     currency: FilterValues = []
+    case: FilterValues = Field([], description="the state of the document's case: open | overdue | closed")
+    assignee: FilterValues = Field([], description="who holds the document's case (login)")
     segment: FilterValues = Field([], description="customers' segment (master data)")
     manager: FilterValues = Field([], description="customers' account manager (login)")
     department: FilterValues = Field([], description="customers' department")
@@ -100,7 +104,7 @@ class SearchQuery(Strict):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     versions: Literal["latest", "all"] = "latest"
-    facets: Annotated[list[FacetName], Field(max_length=13)] = []
+    facets: Annotated[list[FacetName], Field(max_length=15)] = []
     size: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2000, description="the `next_cursor` of the previous page")
 

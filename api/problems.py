@@ -112,6 +112,6 @@ def openapi_error_responses(spec: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict):
                 continue
             responses = operation.setdefault("responses", {})
-            for status in ("400", "401", "403", "404", "405", "406", "413", "415", "422", "429", "500", "503"):
+            for status in ("400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500", "503"):
                 responses[status] = {"description": TITLES[int(status)], "content": content}
     return spec

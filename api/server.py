@@ -23,6 +23,7 @@ from api.cursor import Cursors
 from api.deps import Deps
 from api.routes_access import add_access_routes
 from api.routes_audit import add_audit_routes
+from api.routes_cases import add_case_routes
 from api.routes_compliance import add_compliance_routes
 from api.routes_documents import add_document_routes, add_notification_routes, add_view_routes
 from api.routes_intake import add_intake_routes
@@ -59,7 +60,7 @@ def make_server(import_name: str) -> CockpitOpenAPI:
             title="Dossier Cockpit API",
             version=VERSION,
             description="ERP/CRM integration: search, customers and dossiers, documents, views, notifications, "
-            "temporary grants and confidential documents. "
+            "temporary grants and confidential documents, cases (complaints worked step by step) and resubmissions. "
             "Errors are RFC 9457 problem documents.",
         ),  # fmt: skip
         security_schemes=SECURITY_SCHEMES,
@@ -107,6 +108,7 @@ def register(
     add_compliance_routes(bp, deps)
     add_audit_routes(bp, deps)
     add_access_routes(bp, deps)
+    add_case_routes(bp, deps)
 
     @bp.before_request
     def _before() -> Response | None:
@@ -119,7 +121,7 @@ def register(
         if upload:
             if request.mimetype != "multipart/form-data":
                 return problems.problem(415, "api.error.content_type_multipart")
-        elif request.method in ("POST", "PUT", "PATCH"):
+        elif request.method in ("POST", "PUT", "PATCH") and request.get_data(cache=True):  # bodiless: claim, done
             if request.mimetype != "application/json":
                 return problems.problem(415, "api.error.content_type")
             try:

@@ -31,8 +31,8 @@ from search.repository import ReadFailed
 log = logging.getLogger(__name__)
 
 KIND = "cases"
-DOC_FIELDS = ("case_id", "case_state", "case_step", "case_assignee", "case_department", "case_due_at",
-              "case_opened_at")
+CHUNK = 5000  # document ids per read (below the result window)
+DOC_FIELDS = ("case_id", "case_state", "case_step", "case_assignee", "case_department", "case_due_at", "case_opened_at")
 
 
 def today_in(ctx: AppContext, now: dt.datetime) -> dt.date:
@@ -102,9 +102,13 @@ def sweep(ctx: AppContext, now: dt.datetime | None = None) -> SweepReport:
             if _update(ctx, hit, {"state": state, "updated_at": now.isoformat()}, report):
                 report.overdue += state == C.OVERDUE
                 report.on_time += state == C.OPEN
-        for hit in hits_of(ctx.repo.search(KIND, C.assigned_cases_body(system))):
+        held = list(ctx.repo.scan(KIND, C.assigned_cases_body(system)))
+        verdicts = lost_access_many(
+            ctx, [(str((h.get("_source") or {}).get("assignee")), list((h.get("_source") or {}).get("doc_ids") or []))
+                  for h in held]
+        )  # fmt: skip
+        for hit, why in zip(held, verdicts, strict=True):
             src = hit.get("_source") or {}
-            why = lost_access(ctx, str(src.get("assignee")), list(src.get("doc_ids") or []))
             if why is None:
                 continue
             entry = {"at": now.isoformat(), "by": "system", "by_name": "System", "action": "released",
@@ -141,13 +145,45 @@ def _update(ctx: AppContext, hit: dict[str, Any], change: dict[str, Any], report
 
 def lost_access(ctx: AppContext, login: str, doc_ids: list[str]) -> str | None:
     """Why this holder can no longer work a case (a message code), or None."""
-    user = ctx.directory.get(login) if login else None
-    if user is None:
-        return "cases.released.gone"
-    if not user.active:
-        return "cases.released.inactive"
+    return lost_access_many(ctx, [(login, doc_ids)])[0]
+
+
+def lost_access_many(ctx: AppContext, held: list[tuple[str, list[str]]]) -> list[str | None]:
+    """`lost_access` for many (holder, the case's documents) at once: one directory lookup and one read per
+    holder, over the documents of all their cases."""
+    by_holder: dict[str, set[str]] = {}
+    for login, doc_ids in held:
+        by_holder.setdefault(login, set()).update(doc_ids)
+    readable: dict[str, set[str] | str | None] = {}  # holder -> the documents they read, or why none
+    reads: list[tuple[str, dict[str, Any]]] = []
+    owners: list[str] = []
+    for login, wanted in by_holder.items():
+        user = ctx.directory.get(login) if login else None
+        if user is None:
+            readable[login] = "cases.released.gone"
+        elif not user.active:
+            readable[login] = "cases.released.inactive"
+        else:
+            readable[login] = set()
+            ids = sorted(wanted)
+            for i in range(0, len(ids), CHUNK):
+                reads.append(("documents", C.readable_documents_body(user, ids[i : i + CHUNK])))
+                owners.append(login)
     try:
-        hits = hits_of(ctx.repo.search_or_empty("documents", C.readable_documents_body(user, doc_ids)))
+        answers = ctx.repo.msearch(reads, missing_ok=True) if reads else []
     except ReadFailed:
-        return None  # not known now: keep the holder, the next sweep looks again
-    return None if hits else "cases.released.no_access"
+        answers = [{"error": "unavailable"}] * len(reads)
+    for login, answer in zip(owners, answers, strict=True):
+        found = readable[login]
+        if "error" in answer or not isinstance(found, set):
+            readable[login] = None  # not known now: keep the holder, the next sweep looks again
+            continue
+        found |= {str(h["_id"]) for h in hits_of(answer)}
+    out: list[str | None] = []
+    for login, doc_ids in held:
+        verdict = readable[login]
+        if verdict is None or isinstance(verdict, str):
+            out.append(verdict)
+        else:
+            out.append(None if verdict.intersection(doc_ids) else "cases.released.no_access")
+    return out

@@ -213,20 +213,15 @@ def _may_work_case(principal: Principal, case: Case) -> bool:
 
 
 def _flag_lost(ctx: AppContext, found: list[Case]) -> list[Case]:
+    """The cases, those whose holder can no longer work them flagged (one check per holder, app.case_sync)."""
     from dataclasses import replace
 
-    from app.case_sync import lost_access
+    from app.case_sync import lost_access_many
 
-    verdicts: dict[tuple[str, tuple[str, ...]], str | None] = {}
-    out = []
-    for c in found:
-        if c.assignee:
-            key = (c.assignee, c.doc_ids)
-            if key not in verdicts:
-                verdicts[key] = lost_access(ctx, c.assignee, list(c.doc_ids))
-            c = replace(c, holder_lost=verdicts[key]) if verdicts[key] else c
-        out.append(c)
-    return out
+    held = [c for c in found if c.assignee]
+    verdicts = dict(zip((c.case_id for c in held),
+                        lost_access_many(ctx, [(str(c.assignee), list(c.doc_ids)) for c in held]), strict=True))  # fmt: skip
+    return [replace(c, holder_lost=verdicts[c.case_id]) if verdicts.get(c.case_id) else c for c in found]
 
 
 def cases_of_customer(ctx: AppContext, principal: Principal, customer_id: str, *, open_only: bool = True) -> list[Case]:

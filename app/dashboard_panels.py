@@ -188,6 +188,53 @@ def reasons(resp: Mapping[str, Any], base: Base) -> Panel:
     return Panel("complaint_reasons", "bar", tuple(points), {"count": total(resp)}, period=base.span())
 
 
+# ------------------------------------------------------------------------------------------------ cases
+
+
+def _cases(bucket: Mapping[str, Any]) -> int:
+    """Distinct cases of a bucket with the `cases` cardinality sub-aggregation."""
+    return int((bucket.get("cases") or {}).get("value") or 0)
+
+
+def _case_total(base: Base, x: str, states: tuple[str, ...], cases: int, documents: int) -> Point:
+    """The panel's total (series "total", not drawn): its cases, and the documents a click on the figure line opens."""
+    return Point(x=x, series="total", value=cases, count=documents, drill=base.drill({"case_state": states}))
+
+
+def open_cases_by_age(resp: Mapping[str, Any], base: Base) -> Panel:
+    """Open cases (on time or overdue) by days since opened, each case once (`open_cases_by_age_body`). The bars
+    have no drill-down (the search page has no date range on a case's opening); the total opens every open case's
+    documents."""
+    aggs = _aggs(resp)
+    points = [_case_total(base, "open", Q.CASE_OPEN_STATES, _cases(aggs), total(resp))]
+    for name, _, _ in Q.AGE_BUCKETS:
+        b = aggs.get(name) or {}
+        points.append(Point(x=name, value=_cases(b), count=int(b.get("doc_count", 0))))
+    notes = [Message("dash.note.cases_age")]
+    if unopened := _cases(aggs.get("unopened") or {}):
+        notes.append(Message("dash.note.cases_unopened", {"n": unopened}))
+    return Panel("cases_open_age", "bar", tuple(points), {"count": _cases(aggs), "documents": total(resp)},
+                 tuple(notes))  # fmt: skip
+
+
+def cases_sla(resp: Mapping[str, Any], base: Base, step_labels: Mapping[str, Mapping[str, str]] | None = None) -> Panel:
+    """SLA breaches (`overdue_cases_body`): overdue cases in total, per step and per department, each case once,
+    and their share of the open cases. `step_labels`: step id -> {language: label} of the process files."""
+    aggs = _aggs(resp)
+    over = aggs.get("overdue") or {}
+    n, open_n = _cases(over), _cases(aggs)
+    points = [_case_total(base, "overdue", (Q.CASE_OVERDUE,), n, int(over.get("doc_count", 0)))]
+    for series, sub, facet in (("step", "step", "case_step"), ("department", "dept", "case_department")):
+        rows = [(str(b["key"]), _cases(b), int(b["doc_count"])) for b in (over.get(sub) or {}).get("buckets", [])]
+        for key, cases, docs in sorted(rows, key=lambda r: (-r[1], r[0] == Q.MISSING, r[0])):
+            drill = None if key == Q.MISSING else base.drill({"case_state": (Q.CASE_OVERDUE,), facet: (key,)})
+            points.append(Point(x=key, series=series, value=cases, count=docs, drill=drill))
+    figures: dict[str, Any] = {"count": n, "open": open_n, "share": round(n / open_n, 4) if open_n else None,
+                               "documents": int(over.get("doc_count", 0)),
+                               "step_labels": {k: dict(v) for k, v in (step_labels or {}).items()}}  # fmt: skip
+    return Panel("cases_sla", "bar", tuple(points), figures, (Message("dash.note.cases_sla"),))
+
+
 # ------------------------------------------------------------------------------------------------ volume
 
 

@@ -26,8 +26,10 @@ from app.dashboard_model import (
     resolve_period,
     week_start,
 )
+from app.processes import default_library
 from domain.errors import Message
 from domain.principal import SEARCH, Principal
+from domain.process import ProcessError
 from search import customer_scope
 from search import dashboards as Q
 from search.repository import ReadFailed
@@ -121,6 +123,22 @@ def _compute(ctx: AppContext, principal: Principal, req: DashboardRequest, today
     )
 
 
+def step_labels() -> dict[str, dict[str, str]]:
+    """Step id -> {language: label} of the process files (the documents carry a case's step id only); a file that
+    does not load labels nothing (the panel shows the ids)."""
+    out: dict[str, dict[str, str]] = {}
+    library = default_library()
+    for name in library.names():
+        try:
+            process = library.current(name)
+        except ProcessError as exc:
+            log.warning("process %s: %s", name, exc)
+            continue
+        for sid, step in process.steps.items():
+            out.setdefault(sid, dict(step.labels))
+    return out
+
+
 def _matching(customers: list[dict[str, Any]], attrs: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
     """The customers with these master data (as `search.customer_scope` asks Elasticsearch: exact values)."""
     fields = {name: CUSTOMER_ATTRS[name] for name in attrs}
@@ -177,6 +195,8 @@ def _panels(
     else:
         bodies |= {
             "complaint_reasons": ("documents", Q.complaint_reasons_body(principal, b["complaint_reasons"].scope)),
+            "cases_open_age": ("documents", Q.open_cases_by_age_body(principal, base.scope, today)),
+            "cases_sla": ("documents", Q.overdue_cases_body(principal, base.scope)),
             "volume_register": ("documents", Q.volume_by_register_body(principal, b["volume_register"].scope)),
             "volume_channel": ("documents", Q.volume_by_channel_body(principal, b["volume_channel"].scope)),
             "volume_language": ("documents", Q.volume_by_language_body(principal, b["volume_language"].scope)),
@@ -216,6 +236,8 @@ def _panels(
         return {k: v for k, v in out.items() if k in CUSTOMER_PANELS}
     out |= {
         "complaint_reasons": P.reasons(resp["complaint_reasons"], b["complaint_reasons"]),
+        "cases_open_age": P.open_cases_by_age(resp["cases_open_age"], base),
+        "cases_sla": P.cases_sla(resp["cases_sla"], base, step_labels()),
         "volume_register": P.volume_register(resp["volume_register"], b["volume_register"]),
         "volume_channel": P.volume_channel(resp["volume_channel"], b["volume_channel"]),
         "volume_language": P.volume_language(resp["volume_language"], b["volume_language"]),

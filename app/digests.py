@@ -232,8 +232,8 @@ def digest_content(
 ) -> dict[str, Any]:  # fmt: skip
     """The key figures of a computed dashboard as the e-mail shows them (plain data with relative links):
     complaints of the reported week against the mean of the 8 weeks before it and spikes, open complaints by
-    age, response times, the top 3 customers by revenue per currency, quiet customers, the auto-filing rate and
-    review backlog, failed ingests. A panel that is missing is left out (the e-mail says "no data")."""
+    age, open and overdue cases (SLA breaches), response times, the top 3 customers by revenue per currency, quiet
+    customers, the auto-filing rate and review backlog, failed ingests. A panel that is missing is left out (the e-mail says "no data")."""
     dashboard = f"/dashboard?{query}" if query else "/dashboard"
 
     def href(drill: Drill | None) -> str:
@@ -276,6 +276,12 @@ def digest_content(
             "n": _int(p.figures.get("count", sum(pt.value for pt in p.points))),
             "ages": [{"x": pt.x, "n": _int(pt.value), "href": href(pt.drill)} for pt in p.points],
         }
+
+    if p := _panel(board, "cases_sla"):  # cases (issue 14): open ones, overdue ones and their share
+        f = p.figures
+        tot = next((pt for pt in p.points if pt.series == "total"), None)
+        content["cases"] = {"open": _int(f.get("open")), "overdue": _int(f.get("count")), "share": _float(f.get("share")),
+                            "href": href(tot.drill if tot is not None and tot.count else None)}  # fmt: skip
 
     if p := _panel(board, "complaint_response"):
         f = p.figures

@@ -72,14 +72,14 @@ def deliver(
 
 
 def case_rounds(ctx: AppContext, now: dt.datetime | None = None) -> tuple[Any, Any]:
-    """The deliverer's round before sending: cases' overdue states and holders (app.case_sync.sweep), and due
-    resubmissions released into the inbox as reminders (app.resubmissions.release_due) — so the e-mails of this
-    round already carry them."""
+    """The deliverer's round before sending: due resubmissions released into the inbox as reminders
+    (app.resubmissions.release_due), then cases' overdue states and holders (app.case_sync.sweep) — so the
+    e-mails of this round already carry them."""
     from app.case_sync import sweep
     from app.resubmissions import release_due
 
+    released = release_due(ctx, now)  # first: a reminder must not wait for the sweep
     swept = sweep(ctx, now)
-    released = release_due(ctx, now)
     if released.released:
         ctx.store.refresh("notifications")
     return swept, released

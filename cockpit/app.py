@@ -230,6 +230,11 @@ def _nav_links(user: Any, lang: str) -> list[Any]:
                 [_icon("bi-cloud-arrow-up"), " ", t("nav.upload", lang)], href="/neu", active="exact", id="nav-upload"
             )
         )
+    if user is not None and user.kind != "api_client" and user.tenants:  # cases: people of a tenant
+        links.append(
+            dbc.NavLink([_icon("bi-list-check"), " ", t("nav.tasks", lang)], href="/aufgaben", active="partial",
+                        id="nav-tasks")
+        )  # fmt: skip
     for suffix, key, icon_name in (
         ("views", "nav.views", "bi-bookmark-star"),
         ("dashboard", "nav.dashboard", "bi-graph-up"),

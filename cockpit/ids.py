@@ -139,3 +139,38 @@ CONFIDENTIAL_GROUPS = "confidential-groups"
 CONFIDENTIAL_MARK = "confidential-mark"
 CONFIDENTIAL_LIFT = "confidential-lift"
 CONFIDENTIAL_STATUS = "confidential-status"
+
+# cases pages
+# /aufgaben: claim / give back buttons are pattern-matching ids {"type": TASKS_ACT, "action": ..., "case": case_id}
+TASKS_STATUS = "tasks-status"
+TASKS_BODY = "tasks-body"
+TASKS_ACT = "tasks-act"
+# /fall/<case_id>: every action button {"type": CASE_ACT, "action": ...}, every input {"type": CASE_INPUT, "name": ...},
+# the step's form fields {"type": CASE_FIELD, "field": ...}
+CASE_ID = "case-id"  # dcc.Store: the case id
+CASE_STEP = "case-step"  # dcc.Store: the step the page shows (complete_step's expected_step)
+CASE_STATUS = "case-status"
+CASE_BODY = "case-body"
+CASE_HEADER = "case-header-slot"
+CASE_SIDE = "case-side-slot"
+CASE_ACT = "case-act"
+CASE_INPUT = "case-input"
+CASE_FIELD = "case-field"
+CASE_DROP = "case-drop"  # the drop zone (cockpit/assets/case_drop.js fills the document input and clicks "add")
+# the document page's "Fall" card
+DOC_CASE_CARD = "document-case-card"
+DOC_CASE_OPEN = "document-case-open"
+DOC_CASE_BODY = "document-case-body"
+# the "Wiedervorlage" card (case and document pages; done buttons {"type": RESUB_DONE, "id": resubmission id})
+RESUB_CARD = "resub-card"
+RESUB_TARGET = "resub-target"  # dcc.Store: {"doc_id"} or {"case_id"}
+RESUB_DATE = "resub-date"
+RESUB_NOTE = "resub-note"
+RESUB_FOR = "resub-for"
+RESUB_LOGIN = "resub-login"
+RESUB_SET = "resub-set"
+RESUB_STATUS = "resub-status"
+RESUB_LIST = "resub-list"
+RESUB_DONE = "resub-done"
+# the dossier's "Offene Fälle" card
+DOSSIER_CASES = "dossier-cases"

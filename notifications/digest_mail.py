@@ -112,6 +112,13 @@ def sections(content: Mapping[str, Any], lang: str, base_url: str) -> list[Secti
     else:
         out.append(Section(tr("open.title"), na))
 
+    k = content.get("cases")  # digests queued before cases were reported have no such section
+    if isinstance(k, Mapping):
+        n, overdue = int(k.get("open") or 0), int(k.get("overdue") or 0)
+        share = _percent(k.get("share"), lang) if k.get("share") is not None else "–"
+        line = tr("cases.figures", n=_int(n, lang), overdue=_int(overdue, lang), share=share) if n else tr("cases.none")
+        out.append(Section(tr("cases.title"), (Item(line, (link(k.get("href")) if overdue else None) or board),)))
+
     r = content.get("response")
     if isinstance(r, Mapping):
         href = link(r.get("href")) or board

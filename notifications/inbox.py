@@ -33,6 +33,10 @@ class Notification:
     read: bool
     email_status: str | None
     available: bool = True  # False: the principal can no longer see the document (details hidden)
+    kind: str | None = None  # "reminder": a resubmission come due (app.resubmissions); else a view's new document
+    note: str | None = None  # a reminder's note
+    case_id: str | None = None  # a reminder's case
+    set_by: str | None = None  # who set the reminder
 
 
 def list_notifications(
@@ -66,6 +70,10 @@ def list_notifications(
                 read=bool(s.get("read")),
                 email_status=s.get("email_status"),
                 available=ok,
+                kind=s.get("kind"),
+                note=s.get("note") if ok else None,
+                case_id=s.get("case_id") if ok else None,
+                set_by=s.get("set_by"),
             )
         )
     return out, total_of(resp)

@@ -51,7 +51,8 @@ def cases_body(
 ) -> dict[str, Any]:
     """Cases of the principal's tenants: assigned to `assignee`, in one of `departments`' queues, on one of
     `doc_ids`; open ones unless `status` says otherwise (None: any). `departments` and `roles` widen each other
-    (a case in one of the queues or standing in a step of one of the roles). Soonest due first."""
+    (a case in one of the queues or standing in a step of one of the roles). Soonest due first; without the
+    definition snapshot and the protocol (`case_body` reads a whole case)."""
     flt: list[dict[str, Any]] = [tenant_filter(principal), {"term": {"kind": CASE_KIND}}]
     if status is not None:
         flt.append({"term": {"status": status}})
@@ -59,8 +60,6 @@ def cases_body(
         flt.append({"term": {"state": state}})
     if customer_id is not None:
         flt.append({"term": {"customer_id": customer_id}})
-    if tenant is not None:
-        flt.append({"term": {"tenant": tenant}})
     if assignee is not None:
         flt.append({"term": {"assignee": assignee}})
     deps, role_list = sorted(set(departments)), sorted(set(roles))
@@ -76,7 +75,7 @@ def cases_body(
         "size": max(0, min(size, MAX_CASES)),
         "query": {"bool": {"filter": flt}},
         "sort": [{"due_at": {"order": "asc", "missing": "_last"}}, {"opened_at": {"order": "asc"}}],
-        "_source": {"excludes": ["definition"]},
+        "_source": {"excludes": ["definition", "protocol"]},  # lists: the protocol is read per case
     }
 
 
@@ -215,4 +214,27 @@ def documents_with_cases_body(principal: Principal, doc_ids: Iterable[str]) -> d
         "size": len(ids),
         "query": {"bool": {"filter": [permission_filter(principal), {"ids": {"values": ids}}]}},
         "_source": {"includes": ["case_id", "customer_ids", "primary_customer_id", "tenant"]},
+    }
+
+
+def uncased_complaints_body(principal: Principal, size: int = MAX_CASES) -> dict[str, Any]:
+    """Open incoming complaints (current versions) not in any case — the demo opens cases for them."""
+    return {
+        "size": max(0, min(size, MAX_CASES)),
+        "query": {
+            "bool": {
+                "filter": [
+                    permission_filter(principal),
+                    {"term": {"register": "complaint"}},
+                    {"term": {"is_latest": True}},
+                ],
+                "must_not": [
+                    {"term": {"direction": "out"}},
+                    {"exists": {"field": "case_id"}},
+                    {"term": {"status": CLOSED}},
+                ],
+            }
+        },  # fmt: skip
+        "sort": [{"doc_id": {"order": "asc"}}],
+        "_source": {"includes": ["tenant"]},
     }

@@ -10,6 +10,12 @@ dashboard's time zone. Weeks start on Monday. Panels name their own bounds (`Bou
 override the dashboard's period (the complaint trend always shows 12 months).
 
 Amounts are summed per currency (`currency` sub-aggregation), never across currencies.
+
+Cases (issue 14) are read through their documents: each document of a case carries `case_id`, `case_state`,
+`case_step`, `case_department`, `case_due_at` and `case_opened_at` (`app.case_sync`). A case counts on a
+dashboard when the principal may read at least one of its documents — the permission filter comes first, as
+everywhere — and counts once: distinct `case_id`s (`cardinality`, exact far beyond any tenant's open cases
+below its precision threshold), never the case records themselves.
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ REVENUE_REGISTERS = ("invoice", "credit_note")
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (("0-7", 0, 7), ("8-14", 8, 14), ("15-30", 15, 30),
                                                         ("31+", 31, None))  # fmt: skip
 MISSING = "__none__"
+CASE_OPEN_STATES = ("open", "overdue")  # an open case, on time or past its due date (`case_state`)
+CASE_OVERDUE = "overdue"
+CASE_PRECISION = 40_000  # cardinality counts are exact (but for hash collisions) below this many cases
+CASE_GROUPS = 50  # steps / departments the SLA panel lists
 
 
 @dataclass(frozen=True)
@@ -167,11 +177,40 @@ def open_complaints_by_age_body(principal: Principal, scope: DashboardScope, tod
     return _body(principal, scope, Slice({**COMPLAINT, "status": ("open",)}), aggs)
 
 
-def age_bounds(today: dt.date, lo: int, hi: int | None) -> Bounds:
+def age_bounds(today: dt.date, lo: int, hi: int | None, fld: str = "doc_date") -> Bounds:
     """Documents `lo`..`hi` days old (the youngest bucket also holds documents dated in the future)."""
     gte = None if hi is None else today - dt.timedelta(days=hi)
     lte = None if lo == 0 else today - dt.timedelta(days=lo)
-    return Bounds(gte, lte)
+    return Bounds(gte, lte, fld)
+
+
+def _cases() -> dict[str, Any]:
+    """Distinct cases among the bucket's documents."""
+    return {"cardinality": {"field": "case_id", "precision_threshold": CASE_PRECISION}}
+
+
+def open_cases_by_age_body(principal: Principal, scope: DashboardScope, today: dt.date) -> dict[str, Any]:
+    """Open cases (on time or overdue; whatever the period: open now is open now) by days since they were opened
+    (`case_opened_at` on their documents, in the dashboard's time zone), each counted once; `unopened`: documents
+    of open cases without an opening date (written before the field existed)."""
+    unopened = {"missing": {"field": "case_opened_at"}, "aggs": {"cases": _cases()}}
+    aggs: dict[str, Any] = {"cases": _cases(), "unopened": unopened}
+    for name, lo, hi in AGE_BUCKETS:
+        clause = age_bounds(today, lo, hi, "case_opened_at").clause(scope.tz) or {"match_all": {}}
+        aggs[name] = {"filter": clause, "aggs": {"cases": _cases()}}
+    return _body(principal, scope, Slice({"case_state": CASE_OPEN_STATES}), aggs)
+
+
+def overdue_cases_body(principal: Principal, scope: DashboardScope) -> dict[str, Any]:
+    """SLA breaches: open cases (`cases`) and among them the overdue ones now (`case_state` overdue: due before
+    today, kept true by `app.case_sync.sweep`), in total and per current step and department (each case once)."""
+    group = {"cases": _cases()}
+    overdue = {
+        "filter": {"term": {"case_state": CASE_OVERDUE}},
+        "aggs": {"cases": _cases(), "step": _terms("case_step", CASE_GROUPS, aggs=group),
+                 "dept": _terms("case_department", CASE_GROUPS, aggs=group)},
+    }  # fmt: skip
+    return _body(principal, scope, Slice({"case_state": CASE_OPEN_STATES}), {"cases": _cases(), "overdue": overdue})
 
 
 def complaint_reasons_body(principal: Principal, scope: DashboardScope, size: int = 10) -> dict[str, Any]:

@@ -42,6 +42,8 @@ FACET_FIELDS: dict[str, str] = {
     "currency": "currency",
     "case_state": "case_state",  # Fallstatus: open | overdue | closed (app.case_sync)
     "case_assignee": "case_assignee",  # who holds the document's case ("meine Fälle" in saved views)
+    "case_step": "case_step",  # the case's current step (dashboard drill-downs: SLA breaches per step)
+    "case_department": "case_department",  # the department whose queue the case is in (idem, per department)
 }
 # the public name of each facet (cockpit URLs `f.<name>`, API query parameters) -> its facet of FACET_FIELDS
 FACET_NAMES: dict[str, str] = {

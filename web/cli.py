@@ -277,6 +277,7 @@ def deliver(
 
     ctx = AppContext.create()
     while True:
+        started = time.monotonic()
         now = dt.datetime.now(dt.UTC)
         weekly = enqueue_digests(ctx, now, drill_href=drill_href)
         swept, reminders = case_rounds(ctx, now)
@@ -292,7 +293,7 @@ def deliver(
         )
         if every <= 0:
             raise typer.Exit(0 if not errors else 1)
-        time.sleep(every)
+        time.sleep(max(0.0, every - (time.monotonic() - started)))  # rounds start every N s, however long one took
 
 
 @app.command("seed-views")
@@ -311,9 +312,11 @@ def demo_cases() -> None:
     """Work the demo complaints' cases into every state (some overdue) and set resubmissions (idempotent; after
     the demo ingest)."""
     from app.context import AppContext
-    from demo.cases import work_demo_cases
+    from demo.cases import settle, work_demo_cases
 
-    report = work_demo_cases(AppContext.create())
+    ctx = AppContext.create()
+    settle(ctx)  # the worker opens the last complaints' cases just after their jobs finished
+    report = work_demo_cases(ctx)
     console.print(report.describe())
 
 

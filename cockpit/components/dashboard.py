@@ -58,11 +58,31 @@ def _figures_line(panel: Panel, lang: str) -> Any:
         slope = f.get("trend_slope") or 0.0
         return html.P(t("dash.weekly.summary", lang, n=fmt_int(f["count"], lang), spikes=fmt_int(f.get("spikes", 0), lang),
                         trend=f"{slope:+.2f}".replace(".", "," if lang == "de" else ".")), className="small mb-1")  # fmt: skip
+    if panel.key in ("cases_open_age", "cases_sla"):
+        return _cases_line(panel, lang)
     if panel.key == "filing_weekly" and f.get("count"):
         rate = f.get("auto_rate") or 0.0
         return html.P(t("dash.filing.summary", lang, rate=f"{rate * 100:.0f}", review=fmt_int(f.get("review_open", 0), lang)),
                       className="small mb-1")  # fmt: skip
     return None
+
+
+def _cases_line(panel: Panel, lang: str) -> Any:
+    """Open cases / SLA breaches in figures, linked to their documents on the search page (the total point)."""
+    f = panel.figures
+    if panel.key == "cases_sla":
+        share = f.get("share")
+        pct = f"{share * 100:.0f}".replace(".", ",") if share is not None else "–"
+        text = t("dash.cases.sla_summary", lang, n=fmt_int(f.get("count", 0), lang), open=fmt_int(f.get("open", 0), lang),
+                 share=pct)  # fmt: skip
+    else:
+        text = t("dash.cases.open_summary", lang, n=fmt_int(f.get("count", 0), lang))
+    point = next((p for p in panel.points if p.series == "total"), None)
+    href = drill_href(point.drill) if point is not None and point.count else None
+    if href is None or point is None:
+        return html.P(text, className="small mb-1")
+    return html.P(html.Span(dcc.Link(text, href=href, className="dash-drill"), **A({"data-count": str(point.count)}),
+                            className="dash-drill-count"), className="small mb-1")  # fmt: skip
 
 
 def _quiet_table(panel: Panel, lang: str) -> Any:
@@ -85,8 +105,10 @@ def _quiet_table(panel: Panel, lang: str) -> Any:
 def panel_card(panel: Panel, lang: str, *, query: str, exports: bool = True) -> dbc.Card:
     title = t(f"dash.panel.{panel.key}", lang)
     fig = figure(panel, lang)
-    if panel.empty and panel.key != "quiet_customers":
-        body: Any = html.P(t("dash.empty", lang), className="text-muted small my-4 text-center dash-empty")
+    if panel.key == "cases_sla" and panel.empty and panel.figures.get("open"):
+        body: Any = html.P(t("dash.cases.sla_none", lang), className="text-muted small my-4 text-center dash-empty")
+    elif panel.empty and panel.key != "quiet_customers":
+        body = html.P(t("dash.empty", lang), className="text-muted small my-4 text-center dash-empty")
     elif fig is None:
         body = _quiet_table(panel, lang)
     else:

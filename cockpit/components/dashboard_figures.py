@@ -42,7 +42,7 @@ def value_label(panel: str, value: str, lang: str) -> str:
         return t_or(f"reason.{value}", value, lang)
     if panel == "volume_language":
         return t_or(f"language.{value}", value, lang)
-    if panel == "complaints_open_age":
+    if panel in ("complaints_open_age", "cases_open_age"):
         return t("dash.age", lang, days=value)
     return t_or(f"dash.none.{value}", value, lang) if value == "__none__" else value
 
@@ -146,10 +146,49 @@ def response_figure(panel: Panel, lang: str) -> dict[str, Any]:
     return {"data": data, "layout": _layout(height=160)}
 
 
+def case_label(panel: Panel, p: Point, lang: str) -> str:
+    """A case panel's bar: an age bucket, a step (its label in the process file) or a department."""
+    if p.x == "__none__":
+        return t("dash.none.__none__", lang)
+    if p.series == "step":
+        return str((panel.figures.get("step_labels") or {}).get(p.x, {}).get(lang) or p.x)
+    return value_label(panel.key, p.x, lang) if panel.key == "cases_open_age" else p.x
+
+
+def cases_figure(panel: Panel, lang: str) -> dict[str, Any]:
+    """Cases per bar (hover: and their documents, what a click opens); the SLA panel draws its steps and its
+    departments side by side. The total (series "total") is the figure line's, not a bar."""
+    groups = ("step", "department") if panel.key == "cases_sla" else ("",)
+    data: list[dict[str, Any]] = []
+    layout = _layout(showlegend=False)
+    docs = t("dash.cases.documents", lang)
+    for i, series in enumerate(groups):
+        pts = [p for p in panel.points if p.series == series]
+        axis = "" if i == 0 else str(i + 1)
+        trace: dict[str, Any] = {
+            "type": "bar", "name": t(f"dash.cases.{series or 'age'}", lang),
+            "x": [html_escape(case_label(panel, p, lang)) for p in pts], "y": [p.value for p in pts],
+            "customdata": _custom(pts), "marker": {"color": PALETTE[i] if series else BAR},
+            "hovertemplate": "%{x}: %{y}<extra>%{customdata[1]} " + _plain(docs) + "</extra>",
+        }  # fmt: skip
+        if axis:
+            trace |= {"xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+        data.append(trace)
+    if len(groups) == 2:
+        layout["xaxis"] |= {"domain": [0, 0.47], "title": {"text": t("dash.cases.step", lang), "font": {"size": 11}}}
+        layout["xaxis2"] = {**layout["xaxis"], "domain": [0.53, 1], "anchor": "y2",
+                            "title": {"text": t("dash.cases.department", lang), "font": {"size": 11}}}  # fmt: skip
+        layout["yaxis2"] = {**layout["yaxis"], "anchor": "x2"}
+        layout["xaxis"]["tickangle"] = layout["xaxis2"]["tickangle"] = -30
+    return {"data": data, "layout": layout}
+
+
 def figure(panel: Panel, lang: str) -> dict[str, Any] | None:
     """The panel's figure (None: a table panel)."""
     if panel.key == "complaint_response":
         return response_figure(panel, lang)
+    if panel.key in ("cases_open_age", "cases_sla"):
+        return cases_figure(panel, lang)
     if panel.kind == "table":
         return None
     if panel.kind == "stacked":
@@ -172,10 +211,15 @@ def export_rows(
     """The panel's data as a table: category, series, value, documents, period, link."""
     header = [t(f"dash.col.{c}", lang) for c in ("x", "label", "series", "value", "count", "from", "to", "link")]
     rows = []
+    cases = panel.key in ("cases_open_age", "cases_sla")
+    if label is None and cases:
+        label = lambda _k, q: t("dash.cases.total", lang) if q.series == "total" else case_label(panel, q, lang)  # noqa: E731
     for p in panel.points:
         d = p.drill
-        rows.append([p.x, p.label or (label or (lambda k, q: value_label(k, q.x, lang)))(panel.key, p),
-                     value_label(panel.key, p.series, lang) if p.series else "", p.value, p.count,
+        series = (
+            (t(f"dash.cases.{p.series}", lang) if cases else value_label(panel.key, p.series, lang)) if p.series else ""
+        )
+        rows.append([p.x, p.label or (label or (lambda k, q: value_label(k, q.x, lang)))(panel.key, p), series, p.value, p.count,
                      d.date_from if d else None, d.date_to if d else None, drill_href(d) if d else None])  # fmt: skip
     for k, v in sorted(panel.figures.items()):
         if not isinstance(v, list | tuple | dict):

@@ -158,7 +158,9 @@ def hit_row(hit: Hit, *, q: str = "", labels: Labels | None = None, lang: str | 
 
 
 def compact_list(hits: Sequence[Hit], *, labels: Labels | None = None, show_customers: bool = True,
-                 empty_key: str = "search.none", list_id: str | None = None) -> Any:  # fmt: skip
+                 empty_key: str = "search.none", list_id: str | None = None, draggable: bool = False) -> Any:  # fmt: skip
+    """Compact hit rows; `draggable`: each row can be dragged onto a case's drop zone (its doc id in the
+    drag data: cockpit/assets/case_drop.js)."""
     if not hits:
         return (
             html.Div(html.P(t(empty_key), className="text-muted small mb-0"), id=list_id)
@@ -166,6 +168,9 @@ def compact_list(hits: Sequence[Hit], *, labels: Labels | None = None, show_cust
             else html.P(t(empty_key), className="text-muted small mb-0")
         )
     rows = [hit_row(h, labels=labels, show_customers=show_customers, compact=True) for h in hits]
+    if draggable:
+        rows = [h("Div", r, draggable="true", className="doc-draggable", attrs={"data-doc-id": x.doc_id})
+                for r, x in zip(rows, hits, strict=True)]  # fmt: skip
     attrs: dict[str, Any] = {"id": list_id} if list_id else {}
     return html.Div(rows, className="hit-list compact", **attrs)
 

@@ -36,11 +36,12 @@ log = logging.getLogger(__name__)
 dash.register_page(__name__, path="/dashboard", name="dashboard", title="Dashboard – Dossier Cockpit", order=3)
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("complaints", ("complaints_weekly", "complaints_open_age", "complaint_response", "complaint_reasons")),
+    ("complaints", ("complaints_weekly", "complaints_open_age", "complaint_response", "complaint_reasons",
+                    "cases_open_age", "cases_sla")),
     ("volume", ("volume_register", "volume_channel", "volume_language")),
     ("customers", ("revenue_top", "complaint_rate_top", "revenue_segment", "revenue_manager", "quiet_customers")),
     ("operations", ("filing_weekly", "ingest_failures")),
-)
+)  # fmt: skip
 WIDE = {"complaints_weekly", "volume_register", "volume_channel", "filing_weekly"}
 
 

@@ -22,6 +22,7 @@ from cockpit import components as C
 from cockpit import ids
 from cockpit.components.access import confidential_badge, confidential_card, split_names
 from cockpit.components.access_callbacks import grants_section
+from cockpit.components.cases_callbacks import document_case_section, resubmission_section
 from cockpit.components.history import history_card
 from cockpit.context import ctx, error_text, safe_layout, user
 from cockpit.i18n import current_lang, fmt_date, fmt_datetime, fmt_int, fmt_money, fmt_size, t, t_or
@@ -289,6 +290,7 @@ def layout(doc_id: str = "", **kwargs: Any) -> Any:
             "tenant": str(s.get("tenant") or ""),
         }
         side += [confidential_card(conf, lang), grants_section(u, target, lang)]
+    side[1:1] = [document_case_section(u, d.doc_id, lang), resubmission_section(u, {"doc_id": d.doc_id}, lang)]
     if u.can(HISTORY):
         side.append(_history(u, d.doc_id, lang))
     side.append(

@@ -144,6 +144,13 @@ def _kpis(d: DossierData, lang: str) -> Any:
                 icon_name="bi-exclamation-triangle",
                 href=search_href(customer_ids=cid, register="complaint", status="open"),
                 tone="warn" if d.open_complaints else "",
+                sub=html.Span(
+                    t("dossier.kpi.overdue", lang, n=fmt_int(d.overdue_cases, lang)),
+                    className="text-danger fw-semibold",
+                    id="kpi-overdue-cases",
+                )
+                if d.overdue_cases
+                else None,
                 kpi_id="kpi-open-complaints",
             ),  # fmt: skip
             C.kpi_card(
@@ -215,7 +222,7 @@ def _tabs(d: DossierData, active: str, lang: str) -> Any:
             if d.timeline
             else html.P(t("dossier.timeline.empty", lang), className="text-muted small"),
             html.H2(t("dossier.latest", lang), className="card-title-sm mt-3"),
-            C.compact_list(d.latest, show_customers=False, list_id="dossier-latest"),
+            C.compact_list(d.latest, show_customers=False, list_id="dossier-latest", draggable=True),
         ],
         className="pt-3",
     )
@@ -223,7 +230,11 @@ def _tabs(d: DossierData, active: str, lang: str) -> Any:
     for reg, count, hits in d.registers:
         body = [
             C.compact_list(
-                hits, show_customers=False, empty_key="dossier.register.empty", list_id=f"register-list-{reg}"
+                hits,
+                show_customers=False,
+                empty_key="dossier.register.empty",
+                list_id=f"register-list-{reg}",
+                draggable=True,
             )
         ]
         if count > len(hits) or count:
@@ -327,6 +338,7 @@ def layout(customer_id: str = "", **kwargs: Any) -> Any:
                     ),
                     dbc.Col(
                         [
+                            _cases_card(u, customer_id, lang),
                             _master_card(d, lang),
                             grants_section(u, {"customer_id": customer_id, "tenant": str(c.get("tenant") or "")}, lang)
                             if c
@@ -344,6 +356,22 @@ def layout(customer_id: str = "", **kwargs: Any) -> Any:
         ],
         className="dossier-page",
     )
+
+
+def _cases_card(u: Principal, customer_id: str, lang: str) -> Any:
+    """ "Offene Fälle" of this customer (a failure leaves the card out, never breaks the dossier)."""
+    if u.kind == "api_client" or not u.tenants:
+        return None
+    from app.cases import cases_of_customer
+    from cockpit.components.cases import dossier_cases_card
+    from cockpit.components.cases_callbacks import step_labels
+
+    try:
+        found = cases_of_customer(ctx(), u, customer_id)
+    except Exception as exc:  # noqa: BLE001 - a side card
+        log.warning("cases of %s unavailable: %s", customer_id, exc)
+        return None
+    return dossier_cases_card(found, step_labels(found, lang), lang)
 
 
 def _dashboard(u: Any, customer_id: str, lang: str) -> Any:

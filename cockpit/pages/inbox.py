@@ -74,6 +74,12 @@ def notification_item(n: notes.Notification, lang: str) -> dbc.ListGroupItem:
     else:
         title = html.Span(tr("inbox.unavailable", lang), className="text-muted fst-italic")
         meta = []
+    reminder = n.kind == "reminder"
+    if reminder and n.available:
+        meta = [dbc.Badge([C.icon("bi-alarm"), " ", tr("inbox.reminder", lang)], color="warning", text_color="dark",
+                          className="me-2 reminder-badge"), *meta]  # fmt: skip
+        if n.note:
+            meta.append(html.Div(n.note, className="reminder-note text-break", style={"whiteSpace": "pre-wrap"}))
     email = {"queued": "inbox.email.queued", "sent": "inbox.email.sent", "no_address": "inbox.email.no_address"}
     right: list[Any] = []
     if not n.read:
@@ -88,11 +94,7 @@ def notification_item(n: notes.Notification, lang: str) -> dbc.ListGroupItem:
                         html.Div(meta, className="small"),
                         html.Div(
                             [
-                                dcc.Link(
-                                    [C.icon("bi-bookmark-star"), " ", n.view_name],
-                                    href="/views?" + urlencode({"view": n.view_id}),
-                                    className="me-2",
-                                ),  # fmt: skip
+                                *_origin(n, lang),
                                 tr("inbox.received", lang, when=fmt_datetime(_local(n.created_at), lang)),
                                 f" · {tr(email[n.email_status], lang)}" if n.email_status in email else "",
                             ],
@@ -108,6 +110,24 @@ def notification_item(n: notes.Notification, lang: str) -> dbc.ListGroupItem:
         className="list-group-item inbox-item" + ("" if n.read else " unread"),
         **data_attrs({"data-notification-id": n.id, "data-read": "1" if n.read else "0"}),
     )
+
+
+def _origin(n: notes.Notification, lang: str) -> list[Any]:
+    """Where a notification comes from: its view, or for a reminder who set it (and its case)."""
+    if n.kind != "reminder":
+        return [dcc.Link([C.icon("bi-bookmark-star"), " ", n.view_name], href="/views?" + urlencode({"view": n.view_id}),
+                         className="me-2")]  # fmt: skip
+    out: list[Any] = []
+    if n.case_id:
+        from cockpit.components.cases import case_href
+
+        out.append(dcc.Link([C.icon("bi-briefcase"), " ", tr("inbox.reminder.case", lang)], href=case_href(n.case_id),
+                            className="me-2 reminder-case"))  # fmt: skip
+    if n.set_by:
+        from cockpit.context import display_name
+
+        out.append(html.Span(tr("inbox.reminder.set_by", lang, name=display_name(n.set_by)) + " · "))
+    return out
 
 
 def _subscriptions_card(viewer: Principal, lang: str) -> Any:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +69,55 @@ def build(es: Any, prefix: str, tmp: Path, *, rate_limit: str = "10000/minute") 
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def built(es: Any, tmp: Path, name: str) -> Iterator[dict[str, Any]]:
+    """`build` under a fresh prefix `test-<name>-…`, its indices dropped afterwards (a module fixture's body)."""
+    prefix = f"test-{name}-{uuid.uuid4().hex[:8]}"
+    world = build(es, prefix, tmp)
+    try:
+        yield world
+    finally:
+        world["ctx"].flush_background()  # the audit entries still queued, while the client is open
+        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+
+
+def call(world: dict[str, Any], method: str, path: str, body: Any = None, *, key: str) -> Any:
+    """An API call with one of the world's keys (a JSON body when given)."""
+    headers = auth(world["keys"][key])
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        return world["client"].open(path, method=method, data=json.dumps(body), headers=headers)
+    return world["client"].open(path, method=method, headers=headers)
+
+
+def problem(resp: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is a problem document of this status (and message code), with its message."""
+    assert resp.status_code == status, resp.get_data(as_text=True)[:800]
+    assert resp.mimetype == "application/problem+json"
+    assert "Traceback" not in resp.get_data(as_text=True)
+    body = resp.get_json()
+    if code is not None:
+        assert body["code"] == code, body
+    return body  # type: ignore[no-any-return]
+
+
+def session(world: dict[str, Any], login: str) -> Any:
+    """A DashClient logged into the cockpit as this user (password "demo"): the API through the session."""
+    from cockpit.dashclient import DashClient
+
+    c = DashClient(world["app"])
+    c.login(login)
+    return c
+
+
+def session_call(c: Any, method: str, path: str, body: Any = None) -> Any:
+    """An API call through a cockpit session (unsafe methods with the CSRF header; always a JSON body)."""
+    from cockpit.auth import CSRF_HEADER
+
+    headers = {} if method in ("GET", "HEAD") else {CSRF_HEADER: c.csrf()}
+    if method in ("GET", "HEAD"):
+        return c.client.open(path, method=method, headers=headers)
+    data = json.dumps({} if body is None else body)
+    return c.client.open(path, method=method, data=data, content_type="application/json", headers=headers)

@@ -150,7 +150,7 @@ def test_documents_text_passages_similar_original_and_etag(world):
 
 def test_views_and_notifications(world):
     views = get(world, "/api/v1/views").get_json()["views"]
-    assert {v["tenant"] for v in views} == {"nord"} and len(views) == 4
+    assert {v["tenant"] for v in views} == {"nord"} and len(views) == 5
     complaints = next(v for v in views if v["id"].endswith("complaints-14d"))
     run = get(world, complaints["links"]["results"].split("localhost", 1)[1]).get_json()
     assert run["view"]["id"] == complaints["id"] and run["total"] is not None

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from typing import Any
 
 import pytest
 
 from app import api_keys
 from cockpit.auth import CSRF_HEADER
-from cockpit.dashclient import DashClient
-from tests.integration.api_world import OPERATOR, auth, build
+from tests.integration.api_world import OPERATOR, built, problem, session
+from tests.integration.api_world import call as api_call
 
 pytestmark = pytest.mark.integration
 
@@ -23,37 +22,16 @@ SOON = (dt.date.today() + dt.timedelta(days=3)).isoformat()
 
 @pytest.fixture(scope="module")
 def world(es, tmp_path_factory):  # type: ignore[no-untyped-def]
-    prefix = f"test-acca-{uuid.uuid4().hex[:8]}"
-    w = build(es, prefix, tmp_path_factory.mktemp("acca"))
-    _, w["keys"]["grants-nord"] = api_keys.create_key(
-        w["ctx"], OPERATOR, name="grants-nord", tenant="nord", groups={"all", "contracts", "management"},
-        capabilities={"search", "grant"},
-    )  # fmt: skip
-    yield w
-    es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    with built(es, tmp_path_factory.mktemp("acca"), "acca") as w:
+        _, w["keys"]["grants-nord"] = api_keys.create_key(
+            w["ctx"], OPERATOR, name="grants-nord", tenant="nord", groups={"all", "contracts", "management"},
+            capabilities={"search", "grant"},
+        )  # fmt: skip
+        yield w
 
 
 def call(world: dict[str, Any], method: str, path: str, body: Any = None, key: str = "grants-nord") -> Any:
-    headers = auth(world["keys"][key])
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        return world["client"].open(path, method=method, data=json.dumps(body), headers=headers)
-    return world["client"].open(path, method=method, headers=headers)
-
-
-def problem(resp: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert resp.status_code == status, resp.get_data(as_text=True)[:800]
-    assert resp.mimetype == "application/problem+json"
-    body = resp.get_json()
-    if code is not None:
-        assert body["code"] == code, body
-    return body  # type: ignore[no-any-return]
-
-
-def session(world: dict[str, Any], login: str) -> DashClient:
-    c = DashClient(world["app"])
-    c.login(login)
-    return c
+    return api_call(world, method, path, body, key=key)
 
 
 def test_give_list_and_revoke_a_dossier_grant(world):

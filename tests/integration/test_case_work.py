@@ -73,7 +73,9 @@ def test_new_complaints_open_cases_and_a_follow_up_joins(world):  # type: ignore
     assert "case_id" not in doc_source(world, "answer-1") or not doc_source(world, "answer-1").get("case_id")
     # the dossier counts open cases: three complaint documents in two cases
     assert dossier(ctx, tim, "C1").open_complaints == 2
-    assert {c.case_id for c in cases.work_queue(ctx, tim)} == {c.case_id for c in cases.cases_of_customer(ctx, tim, "C1")}
+    assert {c.case_id for c in cases.work_queue(ctx, tim)} == {
+        c.case_id for c in cases.cases_of_customer(ctx, tim, "C1")
+    }
     assert cases.cases_of_customer(ctx, user(ctx, "mehmet.kaya"), "C1") == []  # another tenant
 
 

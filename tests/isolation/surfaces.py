@@ -348,6 +348,10 @@ def _pages_per_doc(w: World, c: Case) -> Any:
     return {d: _page(f"/document/{d}")(w, c) for d in DOC_IDS}
 
 
+def _pages_per_case(w: World, c: Case) -> Any:
+    return {d: _page(f"/fall/{cid}")(w, c) for d, cid in w.case_ids.items()}
+
+
 def _pages_per_customer(w: World, c: Case) -> Any:
     return {x: _page(f"/dossier/{x}")(w, c) for x in CUSTOMER_IDS}
 
@@ -393,6 +397,16 @@ def _cases(w: World, c: Case) -> Any:
     }
 
 
+def _case_documents(w: World, c: Case) -> Any:
+    """The documents of every case (titles, customers: the task list and the case page), as this principal."""
+    from app import cases
+    from app.case_views import case_documents
+    from domain.principal import Principal
+
+    found = [cases.get_case(w.ctx, Principal.system(), cid) for cid in w.case_ids.values()]
+    return guarded(lambda: case_documents(w.ctx, c.principal, found))
+
+
 def _verify_cases(w: World, c: Case, out: Any) -> None:
     """Cases carry ids, not sentinels: every case shown must have a document the oracle lets this principal read,
     and a case on a readable document must be found."""
@@ -419,6 +433,148 @@ def _verify_cases(w: World, c: Case, out: Any) -> None:
         assert shown == (doc in allowed), f"case on {doc} for {c.name}: shown={shown}"
 
 
+# --- cases and resubmissions beyond the detail (work queue, dossier cases, resubmissions), use cases and API
+
+
+def _records(out: Any, kind: type) -> list[Any]:
+    """Every `kind` dataclass anywhere in an output."""
+    if isinstance(out, kind):
+        return [out]
+    if isinstance(out, dict):
+        return [r for v in out.values() for r in _records(v, kind)]
+    if isinstance(out, list | tuple):
+        return [r for v in out for r in _records(v, kind)]
+    return []
+
+
+def _readable_cases(w: World, c: Case, customer: str | None = None) -> set[str]:
+    """The world's cases this principal may see (the oracle: one of its documents readable)."""
+    allowed = c.expected().docs
+    return {cid for d, cid in w.case_ids.items() if d in allowed and customer in (None, *DOC_BY_ID[d].customers)}
+
+
+def _case_lists(w: World, c: Case) -> Any:
+    """The work queue, the queue of the world's cases' team, the cases of every dossier (open ones and all) and
+    the raw case records, as this principal."""
+    from app import cases
+
+    return {
+        "work_queue": guarded(lambda: cases.work_queue(w.ctx, c.principal)),
+        "queue": guarded(lambda: cases.queue(w.ctx, c.principal, "kundenservice-nord")),
+        "of_customer": {x: guarded(lambda x=x: cases.cases_of_customer(w.ctx, c.principal, x)) for x in CUSTOMER_IDS},
+        "of_customer_all": {
+            x: guarded(lambda x=x: cases.cases_of_customer(w.ctx, c.principal, x, open_only=False))
+            for x in CUSTOMER_IDS
+        },
+        "hits": {d: guarded(lambda cid=cid: cases.case_hit(w.ctx, c.principal, cid)) for d, cid in w.case_ids.items()},
+    }
+
+
+def _verify_case_lists(w: World, c: Case, out: Any) -> None:
+    from app.cases import Case as CaseRecord
+
+    allowed = c.expected().docs
+    for case in _records(out, CaseRecord):
+        assert set(case.doc_ids) & allowed, f"case {case.case_id} ({case.doc_ids}) shown to {c.name}"
+    for key in ("of_customer", "of_customer_all"):
+        for x in CUSTOMER_IDS:
+            got = {case.case_id for case in _records(out[key][x], CaseRecord)}
+            assert got == _readable_cases(w, c, x), f"{key} {x} as {c.name}: {got}"
+    for doc, cid in w.case_ids.items():
+        hit = out["hits"][doc]
+        shown = isinstance(hit, dict) and str(hit.get("_id")) == cid
+        assert shown == (doc in allowed), f"case record on {doc} for {c.name}: shown={shown}"
+    if getattr(c.principal, "department", None) == "kundenservice-nord":  # the team's members: every case they see
+        for key in ("work_queue", "queue"):
+            got = {case.case_id for case in _records(out[key], CaseRecord)}
+            assert got == _readable_cases(w, c), f"{key} as {c.name}: {got}"
+
+
+def _resubmissions(w: World, c: Case) -> Any:
+    """The principal's resubmissions, and those of each document and each case."""
+    from app import resubmissions as R
+
+    return {
+        "mine": guarded(lambda: R.mine(w.ctx, c.principal)),
+        "of_doc": per_doc(lambda d: R.of_target(w.ctx, c.principal, doc_id=d))(w, c),
+        "of_case": {
+            d: guarded(lambda cid=cid: R.of_target(w.ctx, c.principal, case_id=cid)) for d, cid in w.case_ids.items()
+        },
+    }
+
+
+def _own_resubmissions(w: World, c: Case) -> set[str]:
+    return {rid for rid, login in w.resubmission_ids.items() if login == c.principal.login}
+
+
+def _verify_resubmissions(w: World, c: Case, out: Any) -> None:
+    """Each shown is the principal's own, on a document it may read; `mine` is exactly what the world set for
+    it (an API key: none)."""
+    from app.resubmissions import Resubmission
+
+    allowed = c.expected().docs
+    for r in _records(out, Resubmission):
+        assert r.doc_id in allowed and r.owner == c.principal.login, f"resubmission {r} shown to {c.name}"
+    got = {r.id for r in _records(out["mine"], Resubmission)}
+    assert got == _own_resubmissions(w, c), f"resubmissions of {c.name}: {sorted(got)}"
+
+
+def _api_json(w: World, c: Case, path: str) -> Any:
+    """The JSON body of a GET (its status when it is no success)."""
+    import json
+
+    resp = _api_get(path)(w, c)
+    return json.loads(resp["body"]) if resp["status"] == 200 else resp["status"]
+
+
+def _api_cases(w: World, c: Case) -> Any:
+    out: dict[str, Any] = {
+        "mine": _api_json(w, c, "/api/v1/cases/mine"),
+        "queue": _api_json(w, c, "/api/v1/cases/queue"),
+        "detail": {d: _api_json(w, c, f"/api/v1/cases/{cid}") for d, cid in w.case_ids.items()},
+        "of_document": {d: _api_json(w, c, f"/api/v1/documents/{d}/cases?all=true") for d in DOC_IDS},
+    }
+    for x in CUSTOMER_IDS:
+        out[f"of_customer:{x}"] = _api_json(w, c, f"/api/v1/customers/{x}/cases")
+        out[f"of_customer_all:{x}"] = _api_json(w, c, f"/api/v1/customers/{x}/cases?all=true")
+    return out
+
+
+def _verify_api_cases(w: World, c: Case, out: Any) -> None:
+    """Cases carry ids, not sentinels: every case in an answer has a readable document; a case's detail is
+    answered exactly for the readable ones (else 404); the dossiers list exactly the readable cases."""
+    allowed = c.expected().docs
+    listed = [case for v in out.values() if isinstance(v, dict) for case in v.get("cases", [])]
+    shown = [*listed, *[v for v in out["detail"].values() if isinstance(v, dict)]]
+    for case in shown:
+        assert set(case["doc_ids"]) & allowed, f"case {case['id']} ({case['doc_ids']}) shown to {c.name}"
+    for doc, cid in w.case_ids.items():
+        answer = out["detail"][doc]
+        assert (answer == 404) == (doc not in allowed), f"API case on {doc} for {c.name}: {answer!r:.200}"
+    for x in CUSTOMER_IDS:
+        for key in (f"of_customer:{x}", f"of_customer_all:{x}"):
+            got = {case["id"] for case in out[key]["cases"]}
+            assert got == _readable_cases(w, c, x), f"API {key} as {c.name}: {got}"
+
+
+def _api_resubmissions(w: World, c: Case) -> Any:
+    return {
+        "mine": _api_json(w, c, "/api/v1/resubmissions"),
+        "of_doc": {d: _api_json(w, c, f"/api/v1/resubmissions?doc_id={d}") for d in DOC_IDS},
+        "of_case": {d: _api_json(w, c, f"/api/v1/resubmissions?case_id={cid}") for d, cid in w.case_ids.items()},
+    }
+
+
+def _verify_api_resubmissions(w: World, c: Case, out: Any) -> None:
+    allowed = c.expected().docs
+    answers = [out["mine"], *out["of_doc"].values(), *out["of_case"].values()]
+    for answer in answers:
+        for r in answer["resubmissions"]:
+            assert r["doc_id"] in allowed and r["owner"] == c.principal.login, f"resubmission {r} shown to {c.name}"
+    got = {r["id"] for r in out["mine"]["resubmissions"]}
+    assert got == _own_resubmissions(w, c), f"API resubmissions of {c.name}: {sorted(got)}"
+
+
 SURFACES: tuple[Surface, ...] = (
     # --- use cases
     Surface(
@@ -427,6 +583,7 @@ SURFACES: tuple[Surface, ...] = (
         ("app.cases.get_case", "app.cases.my_tasks", "app.cases.queue", "app.cases.cases_of_document"),
         verify=_verify_cases,
     ),  # fmt: skip
+    Surface("case documents", _case_documents, ("app.case_views.case_documents",)),
     Surface("keyword search", _search(**KW), ("app.search.search",), shows="all"),
     Surface("browse (empty query)", _search(text="", mode="keyword"), ("app.search.search",), shows="all"),
     Surface(
@@ -601,6 +758,32 @@ SURFACES: tuple[Surface, ...] = (
     ),  # fmt: skip
     Surface("API retention report", _api("/api/v1/retention/report?months=1200"), ("GET /api/v1/retention/report",)),
     Surface("API holds", _api("/api/v1/holds"), ("GET /api/v1/holds",)),
+    # --- cases and resubmissions (use cases and API)
+    Surface(
+        "case lists",
+        _case_lists,
+        ("app.cases.work_queue", "app.cases.queue", "app.cases.cases_of_customer", "app.cases.case_hit"),
+        verify=_verify_case_lists,
+    ),  # fmt: skip
+    Surface(
+        "resubmissions",
+        _resubmissions,
+        ("app.resubmissions.mine", "app.resubmissions.of_target"),
+        verify=_verify_resubmissions,
+    ),  # fmt: skip
+    Surface(
+        "API cases",
+        _api_cases,
+        (
+            "GET /api/v1/cases/mine",
+            "GET /api/v1/cases/queue",
+            "GET /api/v1/cases/<case_id>",
+            "GET /api/v1/documents/<doc_id>/cases",
+            "GET /api/v1/customers/<customer_id>/cases",
+        ),
+        verify=_verify_api_cases,
+    ),  # fmt: skip
+    Surface("API resubmissions", _api_resubmissions, ("GET /api/v1/resubmissions",), verify=_verify_api_resubmissions),
     # --- cockpit (Dash pages through the router callback, and the plain Flask routes)
     cockpit_surface(
         "cockpit /search", _page("/search?q=Pumpe&mode=keyword"), ("POST /_dash-update-component",), shows="all"
@@ -618,6 +801,8 @@ SURFACES: tuple[Surface, ...] = (
     cockpit_surface("cockpit / (home)", _page("/"), ("POST /_dash-update-component",), shows="some"),
     cockpit_surface("cockpit /review", _page("/review"), ("POST /_dash-update-component",)),
     cockpit_surface("cockpit /inbox", _page("/inbox"), ("POST /_dash-update-component",)),
+    cockpit_surface("cockpit /aufgaben", _page("/aufgaben"), ("POST /_dash-update-component",)),
+    cockpit_surface("cockpit /fall/<id>", _pages_per_case, ("POST /_dash-update-component",)),
     cockpit_surface("cockpit /views", _page("/views"), ("POST /_dash-update-component",)),
     cockpit_surface("cockpit original", _cockpit_original, ("GET /original/<path:doc_id>",), shows="all"),
     cockpit_surface(
@@ -628,8 +813,17 @@ SURFACES: tuple[Surface, ...] = (
 # Real surfaces that are no read surface, each with its reason. Keep it small and honest: a read belongs above.
 NOT_A_READ_SURFACE: dict[str, str] = {
     "app.cases.open_case": "write: opens a case (used to build this world); its read is the document check",
-    "app.cases.claim": "write: claims the current step of a case the principal may see (get_case's check)",
-    "app.cases.complete_step": "write: completes a step of a case the principal may see (get_case's check)",
+    # working a case: each reads the case through app.cases.case_hit (covered above), then writes it
+    "app.case_work.claim": "write: claims the current step of a case the principal may see (case_hit's check)",
+    "app.case_work.give_back": "write: puts a case back into its queue (case_hit's check)",
+    "app.case_work.hand_over": "write: gives the step to a colleague (case_hit's check; the colleague's access checked)",
+    "app.case_work.complete_step": "write: completes a step of a case the principal may see (case_hit's check)",
+    "app.case_work.comment": "write: a comment in a case's protocol (case_hit's check)",
+    "app.case_work.add_document": "write: adds a document the principal may read to a case (case_hit's check)",
+    "app.case_work.attach_document": "write: adds a document hit to a case hit its callers read with their checks",
+    "app.case_work.reopen": "write: reopens a closed case (case_hit's check)",
+    "app.resubmissions.create": "write: sets a resubmission (used to build this world; document/case checks)",
+    "app.resubmissions.done": "write: marks one's own resubmission done, returns a flag",
     # writes (what they return is the record they were given, or a count); their reads go through the surfaces above
     "app.confidential.mark": "write: marks a document confidential",
     "app.confidential.lift": "write: lifts the marking",
@@ -674,6 +868,16 @@ NOT_A_READ_SURFACE: dict[str, str] = {
     "DELETE /api/v1/grants/<grant_id>": "write: revokes a grant (app.grants.revoke)",
     "PUT /api/v1/documents/<doc_id>/confidential": "write: marks a document confidential (app.confidential.mark)",
     "DELETE /api/v1/documents/<doc_id>/confidential": "write: lifts the marking (app.confidential.lift)",
+    "POST /api/v1/cases": "write: opens a case on a readable document (app.cases.open_case)",
+    "POST /api/v1/cases/<case_id>/claim": "write: app.case_work.claim",
+    "POST /api/v1/cases/<case_id>/release": "write: app.case_work.give_back",
+    "POST /api/v1/cases/<case_id>/handover": "write: app.case_work.hand_over",
+    "POST /api/v1/cases/<case_id>/complete": "write: app.case_work.complete_step",
+    "POST /api/v1/cases/<case_id>/comments": "write: app.case_work.comment",
+    "POST /api/v1/cases/<case_id>/documents": "write: app.case_work.add_document",
+    "POST /api/v1/cases/<case_id>/reopen": "write: app.case_work.reopen",
+    "POST /api/v1/resubmissions": "write: app.resubmissions.create",
+    "POST /api/v1/resubmissions/<resubmission_id>/done": "write: app.resubmissions.done",
     "GET /api/v1/jobs/<job_id>": "a job record of the caller's own upload (app.intake.job, covered above)",
     # no data: the door itself, static files, documentation
     "GET /login": "the login form",

@@ -8,6 +8,7 @@ Sentinels: every document's title and text carry ``ZQ<doc id>QZ``, every custome
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -186,6 +187,9 @@ USERS: tuple[dict[str, Any], ...] = (
     {"login": "iso.manager", "tenants": ["nord"], "roles": ["manager"], "groups": ["all"]},
 )
 
+# these two work in the complaint process's queue of nord (the team of the world's cases): their work queue
+DEPARTMENTS: Mapping[str, str] = {"iso.agent": "kundenservice-nord", "iso.contracts": "kundenservice-nord"}
+
 
 def write_users(path: Path) -> Path:
     lines = ["# the isolation suite's users (password: demo)"]
@@ -194,6 +198,8 @@ def write_users(path: Path) -> Path:
                   f'password_hash = "{DEMO_HASH}"', f"tenants = {json.dumps(u['tenants'])}",
                   f"roles = {json.dumps(u['roles'])}", f"groups = {json.dumps(u['groups'])}",
                   f'email = "{u["login"]}@example.test"', 'lang = "de"']  # fmt: skip
+        if u["login"] in DEPARTMENTS:
+            lines.append(f'department = "{DEPARTMENTS[u["login"]]}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -223,6 +229,7 @@ class World:
     http: dict[str, Any] = field(default_factory=dict)  # case name -> a logged-in test client / DashClient
     grant_ids: dict[str, str] = field(default_factory=dict)
     case_ids: dict[str, str] = field(default_factory=dict)  # document -> the case opened on it (by anna)
+    resubmission_ids: dict[str, str] = field(default_factory=dict)  # id -> the login it is for
 
     def session(self, case: Case) -> Any:
         """A DashClient logged in as the case's user (one per case); None for an API key."""
@@ -329,6 +336,7 @@ def build_world(es: Any, tmp: Path) -> World:
     for case in cases:  # every principal subscribes to its tenant's shared view (the matching surface)
         tenant = sorted(case.principal.tenants)[0]
         notifications.subscribe(ctx, case.principal, str(shared[tenant].id))
+    resub_ids = _resubmissions(ctx, anna, cases, case_ids, (now + dt.timedelta(days=7)).date())
     ctx.flush_background()
     return World(
         app=app,
@@ -338,7 +346,33 @@ def build_world(es: Any, tmp: Path) -> World:
         views=shared,
         grant_ids=g_ids,
         case_ids=case_ids,
+        resubmission_ids=resub_ids,
     )
+
+
+RESUBMISSION_DOCS = ("ninv1", "ncon1", "nconf1", "nfam1", "sinv9")
+
+
+def _resubmissions(ctx: Any, anna: Any, cases: list[Case], case_ids: dict[str, str], on: dt.date) -> dict[str, str]:
+    """Resubmissions for every person of the matrix: their own on each of a few documents they may read (the
+    others are refused), and anna's for them on each case they may see — so `mine` and `of_target` show
+    something, and each one's title carries its document's sentinel."""
+    from app import resubmissions
+    from domain.errors import AppError
+
+    out: dict[str, str] = {}
+    for case in cases:
+        if case.login is None:
+            continue  # an API key sets none (refused)
+        for doc_id in RESUBMISSION_DOCS:
+            with contextlib.suppress(AppError):
+                found = resubmissions.create(ctx, case.principal, on=on, doc_id=doc_id, note=f"Iso {doc_id}")
+                out[found.id] = case.login
+        for cid in case_ids.values():
+            with contextlib.suppress(AppError):
+                out[resubmissions.create(ctx, anna, on=on, case_id=cid, for_login=case.login).id] = case.login
+    ctx.store.refresh("resubmissions")
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ scanning

@@ -83,6 +83,8 @@ SAMPLES: dict[str, Any] = {
     "family_ids": ["fam"],
     # cases (search/cases.py)
     "case_id": "case-1",
+    "thread_id": "thread-1",
+    "resubmission_id": "resub-1",
 }
 
 
