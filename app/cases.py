@@ -151,8 +151,11 @@ def case_hit(ctx: AppContext, principal: Principal, case_id: str) -> dict[str, A
     return hits[0]
 
 
-def get_case(ctx: AppContext, principal: Principal, case_id: str) -> Case:
-    return Case.from_hit(case_hit(ctx, principal, case_id))
+def get_case(ctx: AppContext, principal: Principal, case_id: str, *, check_holder: bool = False) -> Case:
+    """The case, if the principal may see it; `check_holder`: with `holder_lost` when its holder can no longer
+    work it (one more read; the case page shows it)."""
+    case = Case.from_hit(case_hit(ctx, principal, case_id))
+    return _flag_lost(ctx, [case])[0] if check_holder and case.assignee else case
 
 
 def definition_of(ctx: AppContext, case: Case | dict[str, Any], library: ProcessLibrary | None = None) -> Process:

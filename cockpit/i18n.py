@@ -69,6 +69,10 @@ def fmt_money(amount: float | None, currency: str | None = "EUR", lang: str | No
     return _i18n.fmt_money(amount, currency, lang or current_lang())
 
 
+def fmt_decimal(value: float, lang: str | None = None) -> str:
+    return _i18n.fmt_decimal(value, lang or current_lang())
+
+
 def fmt_date(value: str | dt.date | None, lang: str | None = None) -> str:
     return _i18n.fmt_date(value, lang or current_lang())
 

@@ -146,7 +146,7 @@ def settle(ctx: AppContext, *, quiet_s: float = 3.0, timeout_s: float = 60.0) ->
 
 
 def _all_cases(ctx: AppContext) -> list[dict[str, Any]]:
-    body = C.cases_body(Principal.system(), status=None)
+    body = C.cases_body(Principal.system(), status=None, with_protocol=True)
     return [
         h for h in hits_of(ctx.repo.search_or_empty(KIND, body)) if (h.get("_source") or {}).get("process") == PROCESS
     ]
@@ -304,7 +304,7 @@ def _resubmissions(ctx: AppContext, now: dt.datetime, report: DemoCasesReport) -
         return 0
     try:
         have = {r.note for r in resubmissions.mine(ctx, jonas)}
-        mine = C.cases_body(jonas, status=None, tenant="nord")
+        mine = C.cases_body(jonas, status=None, tenant="nord", with_protocol=True)
         targets = [h for h in hits_of(ctx.repo.search_or_empty(KIND, mine)) if (h.get("_source") or {}).get("doc_ids")]
     except (AppError, ReadFailed) as exc:
         report.errors.append(f"resubmissions: {exc}")

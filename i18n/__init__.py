@@ -113,6 +113,12 @@ def fmt_money(amount: float | None, currency: str | None, lang: str) -> str:
     return f"{s} {sym}" if lang == "de" else f"{sym} {s}" if sym in ("€", "£", "$") else f"{s} {sym}"
 
 
+def fmt_decimal(value: float, lang: str) -> str:
+    """A number with two decimals (a whole number without), in the language's notation: 1.240,50 / 1,240.50."""
+    s = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "de" else s
+
+
 def parse_date(value: str | None) -> dt.date | None:
     if not value:
         return None

@@ -48,11 +48,12 @@ def cases_body(
     customer_id: str | None = None,
     tenant: str | None = None,
     size: int = MAX_CASES,
+    with_protocol: bool = False,
 ) -> dict[str, Any]:
     """Cases of the principal's tenants: assigned to `assignee`, in one of `departments`' queues, on one of
     `doc_ids`; open ones unless `status` says otherwise (None: any). `departments` and `roles` widen each other
     (a case in one of the queues or standing in a step of one of the roles). Soonest due first; without the
-    definition snapshot and the protocol (`case_body` reads a whole case)."""
+    definition snapshot, and without the protocol unless `with_protocol` (lists do not show it)."""
     flt: list[dict[str, Any]] = [tenant_filter(principal), {"term": {"kind": CASE_KIND}}]
     if status is not None:
         flt.append({"term": {"status": status}})
@@ -75,7 +76,7 @@ def cases_body(
         "size": max(0, min(size, MAX_CASES)),
         "query": {"bool": {"filter": flt}},
         "sort": [{"due_at": {"order": "asc", "missing": "_last"}}, {"opened_at": {"order": "asc"}}],
-        "_source": {"excludes": ["definition", "protocol"]},  # lists: the protocol is read per case
+        "_source": {"excludes": ["definition"] if with_protocol else ["definition", "protocol"]},
     }
 
 

@@ -21,7 +21,7 @@ from app.case_views import customer_name, first_document
 from app.cases import Case
 from cockpit import ids
 from cockpit.components.basic import card, document_href, dossier_href, icon
-from cockpit.i18n import fmt_date, fmt_datetime, t, t_or
+from cockpit.i18n import fmt_date, fmt_datetime, fmt_decimal, t, t_or
 from domain.principal import Principal
 from domain.process import Process
 
@@ -178,6 +178,15 @@ def stepper(case: Case, process: Process | None, name: Callable[[str | None], st
                 card_id="case-steps")  # fmt: skip
 
 
+def _value(v: Any, lang: str) -> str:
+    """A form value as the reader writes it: a choice by its label, a number in the reader's notation."""
+    if isinstance(v, str):
+        return t_or(f"cases.choice.{v}", v, lang)
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return fmt_decimal(v, lang)
+    return str(v)
+
+
 def _details(e: Mapping[str, Any], process: Process | None, lang: str) -> Any:
     action = e.get("action")
     if action == "comment":
@@ -187,17 +196,17 @@ def _details(e: Mapping[str, Any], process: Process | None, lang: str) -> Any:
         return " · ".join(p for p in parts if p)
     if action == "completed":
         values = e.get("values") or {}
-        shown = [f"{t_or('cases.field.' + str(k), str(k), lang)}: "
-                 f"{t_or('cases.choice.' + str(v), str(v), lang) if isinstance(v, str) else v}" for k, v in values.items()]  # fmt: skip
+        shown = [f"{t_or('cases.field.' + str(k), str(k), lang)}: {_value(v, lang)}" for k, v in values.items()]
         if e.get("next") and e.get("next") in (process.steps if process else {}):
             shown.append(f"→ {step_label(process, str(e['next']), lang)}")
         return " · ".join(shown)
-    if action in ("document_added", "joined", "opened"):
-        return e.get("doc_id")
+    if action in ("document_added", "joined", "opened") and e.get("doc_id"):
+        return dcc.Link(t("cases.page.protocol.document", lang), href=document_href(str(e["doc_id"])))
     if action == "customer_changed":
         return f"{e.get('from_customer') or '–'} → {e.get('to_customer') or '–'}"
     if action == "released" and e.get("holder"):
-        return str(e.get("holder"))
+        why = t_or(str(e["reason"]), "", lang) if e.get("reason") else ""
+        return " · ".join(p for p in (str(e.get("holder")), why) if p)
     return None
 
 

@@ -67,7 +67,7 @@ def step_form(step: Step, step_name: str, lang: str) -> Any:
 def work_panel(case: Case, *, me: str, may_work: bool, may_give_back: bool, lang: str) -> Any:
     """Claim, give back, hand over (a colleague's login and an optional note)."""
     buttons: list[Any] = []
-    if may_work and case.assignee != me:
+    if may_work and case.assignee != me and (not case.assignee or case.holder_lost):
         buttons.append(button("claim", "cases.page.claim", lang, icon_name="bi-hand-index", cls="me-2"))
     if may_give_back:
         buttons.append(button("give_back", "cases.page.give_back", lang, color="outline-secondary",
@@ -159,7 +159,8 @@ def resubmission_card(target: dict[str, str], found: Sequence[Resubmission], me:
         dbc.Label(t("resub.date", lang), html_for=ids.RESUB_DATE, className="small mb-0"),
         html.Div(dcc.DatePickerSingle(id=ids.RESUB_DATE, min_date_allowed=today.isoformat(),
                                       display_format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD",
-                                      first_day_of_week=1, clearable=True), className="mb-1"),
+                                      first_day_of_week=1, clearable=True,
+                                      placeholder=t("resub.date.placeholder", lang)), className="mb-1"),
         dbc.Input(id=ids.RESUB_NOTE, size="sm", maxlength=MAX_NOTE, className="mb-1", placeholder=t("resub.note", lang)),
         dbc.Label(t("resub.for", lang), className="small mb-0 me-2"),
         dbc.RadioItems(id=ids.RESUB_FOR, options=whom, value="me", inline=True, className="small"),

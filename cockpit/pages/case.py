@@ -93,7 +93,7 @@ def layout(case_id: str = "", **_: Any) -> Any:
         return C.not_found("notfound.case")
     lang = current_lang()
     try:
-        case = cases.get_case(ctx(), u, case_id)
+        case = cases.get_case(ctx(), u, case_id, check_holder=True)
     except NotFound:
         return C.not_found("notfound.case")
     header, main, side = case_parts(u, case, lang)
@@ -185,7 +185,9 @@ def _act(_clicks: list[int | None], _inputs: list[Any], _fields: list[Any], case
         )
     msg = dbc.Alert(done, color="success", className="py-2 small", id="case-done")
     try:
-        case = cases.get_case(ctx(), u, case_id)  # as this user sees it now (e.g. after handing it over)
+        case = cases.get_case(
+            ctx(), u, case_id, check_holder=True
+        )  # as this user sees it now (e.g. after handing it over)
     except NotFound:
         return msg, C.not_found("notfound.case"), [], []
     except AppError:

@@ -67,7 +67,7 @@ def test_new_complaints_open_cases_and_a_follow_up_joins(world):  # type: ignore
     joined = cases.cases_of_document(ctx, tim, "mail-2")
     assert len(joined) == 1 and joined[0].doc_ids == ("mail-1", "mail-2")
     assert joined[0].department == "kundenservice-nord" and joined[0].opened_by == "system"
-    assert [e["action"] for e in joined[0].protocol] == ["opened", "joined"]
+    assert [e["action"] for e in cases.get_case(ctx, tim, joined[0].case_id).protocol] == ["opened", "joined"]
     src = doc_source(world, "mail-2")
     assert (src["case_id"], src["case_state"], src["case_step"]) == (joined[0].case_id, "open", "capture")
     assert "case_id" not in doc_source(world, "answer-1") or not doc_source(world, "answer-1").get("case_id")

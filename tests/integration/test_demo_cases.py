@@ -48,7 +48,10 @@ def test_the_demo_cases_cover_every_state_once(es, index_prefix, tmp_path):  # t
         assert set(PATTERN[: N_NORD + 1]) <= set(report.worked)
 
         system = Principal.system()
-        found = [cases.Case.from_hit(h) for h in hits_of(ctx.repo.search("cases", C.cases_body(system, status=None)))]
+        found = [
+            cases.Case.from_hit(h)
+            for h in hits_of(ctx.repo.search("cases", C.cases_body(system, status=None, with_protocol=True)))
+        ]
         assert len(found) == N_NORD + 2
         open_ = [c for c in found if c.is_open]
         assert any(c.step == "capture" and c.assignee is None and c.state == "open" for c in open_)  # new
@@ -81,7 +84,7 @@ def test_the_demo_cases_cover_every_state_once(es, index_prefix, tmp_path):  # t
         assert (again.worked, again.opened, again.resubmissions) == ({}, 0, 0)
         assert again.skipped == N_NORD + 2 and not again.errors
         after = {c.case_id: c for c in (cases.Case.from_hit(h) for h in
-                                        hits_of(ctx.repo.search("cases", C.cases_body(system, status=None))))}  # fmt: skip
+                                        hits_of(ctx.repo.search("cases", C.cases_body(system, status=None, with_protocol=True))))}  # fmt: skip
         assert {k: (v.step, v.opened_at, len(v.protocol)) for k, v in after.items()} == {
             c.case_id: (c.step, c.opened_at, len(c.protocol)) for c in found
         }
