@@ -174,3 +174,4 @@ RESUB_LIST = "resub-list"
 RESUB_DONE = "resub-done"
 # the dossier's "Offene Fälle" card
 DOSSIER_CASES = "dossier-cases"
+TASKS_PAGES = "tasks-pages"  # dcc.Store: the page of each table ({"mine": n, "queue": n})

@@ -68,7 +68,8 @@ def call(c: DashClient, outputs: list[tuple[str, str]], inputs: list[Any], chang
 def tasks_act(c: DashClient, action: str, case_id: str) -> dict[str, Any]:
     bid = {"type": ids.TASKS_ACT, "action": action, "case": case_id}
     return call(c, [(ids.TASKS_STATUS, "children"), (ids.TASKS_BODY, "children")],
-                [[{"id": bid, "property": "n_clicks", "value": 1}]], (bid, "n_clicks"), [])  # fmt: skip
+                [[{"id": bid, "property": "n_clicks", "value": 1}]], (bid, "n_clicks"),
+                [{"id": ids.TASKS_PAGES, "property": "data", "value": {"mine": 1, "queue": 1}}])  # fmt: skip
 
 
 def case_act(c: DashClient, case_id: str, action: str, step: str, *, inputs: dict[str, Any] | None = None,
