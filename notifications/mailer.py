@@ -148,6 +148,10 @@ def build_message(
             customers = ", ".join(d.get("customer_names") or [])
             meta = " · ".join(x for x in (str(d.get("doc_date") or "")[:10], customers, d.get("register") or "") if x)
             lines.append(f"  - {title}" + (f" ({meta})" if meta else ""))
+            if d.get("kind") == "reminder" and d.get("note"):  # a resubmission: its note, and its case
+                lines.append("    " + text("note", note=str(d.get("note"))[:500]))
+            if d.get("kind") == "reminder" and d.get("case_id"):
+                lines.append(f"    {cfg.base_url}/fall/{d.get('case_id')}")
             lines.append(f"    {cfg.base_url}/document/{d.get('doc_id')}")
         if len(ordered) > MAX_DOCS_PER_VIEW:
             more = len(ordered) - MAX_DOCS_PER_VIEW

@@ -266,13 +266,15 @@ def deliver(
     every: Annotated[float, typer.Option(help="repeat every N seconds (0 = once)")] = 0.0,
 ) -> None:
     """Send due notification e-mails (immediate ones, daily digests and the weekly dashboard digests, which are
-    computed at the first run from Monday's digest hour on); retries what failed before."""
+    computed at the first run from Monday's digest hour on); retries what failed before. Each round also marks
+    overdue cases and releases due resubmissions as reminders (those also between rounds)."""
     import datetime as dt
 
     from app.context import AppContext
     from app.digests import enqueue_digests
     from app.notifications import case_rounds
     from app.notifications import deliver as deliver_due
+    from app.resubmissions import release_due
     from cockpit.dashboard_links import drill_href
 
     ctx = AppContext.create()
@@ -293,7 +295,13 @@ def deliver(
         )
         if every <= 0:
             raise typer.Exit(0 if not errors else 1)
-        time.sleep(max(0.0, every - (time.monotonic() - started)))  # rounds start every N s, however long one took
+        # rounds start every N s, however long one took; in between, due resubmissions are released into the
+        # inbox every min(5 s, N/2) — a reminder does not wait for the next round (its e-mail does)
+        tick = min(5.0, every / 2)
+        while (left := every - (time.monotonic() - started)) > 0:
+            time.sleep(min(tick, left))
+            if every - (time.monotonic() - started) > tick / 2:
+                release_due(ctx)
 
 
 @app.command("seed-views")

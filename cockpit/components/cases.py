@@ -20,7 +20,7 @@ from dash import dcc, html
 from app.case_views import customer_name, first_document
 from app.cases import Case
 from cockpit import ids
-from cockpit.components.basic import card, document_href, dossier_href, icon
+from cockpit.components.basic import card, document_href, dossier_href, h, icon, link
 from cockpit.i18n import fmt_date, fmt_datetime, fmt_decimal, t, t_or
 from domain.principal import Principal
 from domain.process import Process
@@ -90,34 +90,50 @@ def holder_cell(case: Case, name: Callable[[str | None], str], lang: str) -> Any
 def task_table(found: Sequence[Case], docs: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str], *,
                me: str, may_claim: Callable[[Case], bool], name: Callable[[str | None], str], lang: str,
                table_id: str, empty_key: str) -> Any:  # fmt: skip
-    """One row per case: customer, first document, step, due date, holder, actions (claim, give back, open)."""
+    """One row per case: customer, first document, step, due date, holder, actions (claim, give back, open).
+    Built as plain JSON (`h`/`link`): a page of rows is sent without Dash's slow component pass."""
     if not found:
         return html.P(t(empty_key, lang), className="text-muted small mb-0", id=table_id)
-    head = html.Thead(html.Tr([html.Th(t(f"cases.page.col.{k}", lang)) for k in
-                               ("customer", "document", "step", "due", "holder")] + [html.Th("")]))  # fmt: skip
+    head = h("Thead", h("Tr", [h("Th", t(f"cases.page.col.{k}", lang)) for k in
+                                ("customer", "document", "step", "due", "holder")] + [h("Th", "")]))  # fmt: skip
+    claim, give_back, open_ = t("cases.page.claim", lang), t("cases.page.give_back", lang), t("cases.page.open", lang)
     rows = []
     for c in found:
         first = first_document(docs, c)
         actions: list[Any] = []
         if c.assignee != me and (not c.assignee or c.holder_lost) and may_claim(c):
-            actions.append(dbc.Button(t("cases.page.claim", lang), id={"type": ids.TASKS_ACT, "action": "claim", "case": c.case_id},
-                                      color="primary", size="sm", n_clicks=0, className="me-1"))  # fmt: skip
+            actions.append(h("Button", claim, id={"type": ids.TASKS_ACT, "action": "claim", "case": c.case_id},
+                             n_clicks=0, className="btn btn-primary btn-sm me-1"))  # fmt: skip
         if c.assignee == me:
-            actions.append(dbc.Button(t("cases.page.give_back", lang), id={"type": ids.TASKS_ACT, "action": "give_back", "case": c.case_id},
-                                      color="outline-secondary", size="sm", n_clicks=0, className="me-1"))  # fmt: skip
-        actions.append(dcc.Link([icon("bi-box-arrow-up-right"), " ", t("cases.page.open", lang)], href=case_href(c.case_id),
-                                className="btn btn-sm btn-outline-primary case-open"))  # fmt: skip
+            actions.append(h("Button", give_back, id={"type": ids.TASKS_ACT, "action": "give_back", "case": c.case_id},
+                             n_clicks=0, className="btn btn-outline-secondary btn-sm me-1"))  # fmt: skip
+        actions.append(link([icon("bi-box-arrow-up-right"), " ", open_], case_href(c.case_id),
+                            className="btn btn-sm btn-outline-primary case-open"))  # fmt: skip
         customer = customer_name(docs, c)
-        rows.append(html.Tr([
-            html.Td(dcc.Link(customer, href=dossier_href(c.customer_id)) if c.customer_id else "–", className="text-break"),
-            html.Td(dcc.Link(first[1], href=document_href(first[0])) if first else "–", className="text-break"),
-            html.Td(labels.get(c.case_id, c.step)),
-            html.Td(due_cell(c, lang)),
-            html.Td(holder_cell(c, name, lang)),
-            html.Td(actions, className="text-nowrap"),
+        rows.append(h("Tr", [
+            h("Td", link(customer, dossier_href(c.customer_id)) if c.customer_id else "–", className="text-break"),
+            h("Td", link(first[1], document_href(first[0])) if first else "–", className="text-break"),
+            h("Td", labels.get(c.case_id, c.step)),
+            h("Td", _due(c, lang)),
+            h("Td", _holder(c, name, lang)),
+            h("Td", actions, className="text-nowrap"),
         ], className="case-row" + (" table-danger" if c.overdue else ""), id={"type": "case-row", "case": c.case_id}))  # fmt: skip
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="case-table mb-0",
-                     id=table_id)  # fmt: skip
+    table = h("Table", [head, h("Tbody", rows)], className="table table-sm table-hover case-table mb-0", id=table_id)
+    return h("Div", table, className="table-responsive")
+
+
+def _due(case: Case, lang: str) -> Any:
+    badge = h("Span", t("case_state.overdue", lang), className="badge text-bg-danger ms-2 overdue-badge")
+    return h("Span", [fmt_date(case.due_at, lang) if case.due_at else "–", badge if case.overdue else None],
+             className="text-nowrap")  # fmt: skip
+
+
+def _holder(case: Case, name: Callable[[str | None], str], lang: str) -> Any:
+    if not case.assignee:
+        return h("Span", t("cases.page.unassigned", lang), className="text-muted")
+    lost = h("Span", [icon("bi-exclamation-triangle"), " ", t("cases.page.holder_lost", lang)],
+             className="badge text-bg-warning ms-2 holder-lost", title=t_or(case.holder_lost or "", "", lang))  # fmt: skip
+    return h("Span", [name(case.assignee), lost if case.holder_lost else None])
 
 
 # ------------------------------------------------------------------------------------------------ case page

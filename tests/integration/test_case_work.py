@@ -12,12 +12,13 @@ import pytest
 
 from app import audit, case_sync, case_work, cases, confidential, resubmissions
 from app.dossier import dossier
-from app.notifications import case_rounds, notifications
+from app.notifications import case_rounds, deliver, notifications
 from app.processes import DEFAULT_DIR, ProcessLibrary
 from domain.errors import Conflict, Invalid
 from indexing.schema import alias_name
+from notifications.mailer import SmtpConfig
 from search.request import SearchRequest
-from tests.helpers import app_context, index_customers, index_documents, make_customer, make_doc
+from tests.helpers import RecordingSmtp, app_context, index_customers, index_documents, make_customer, make_doc
 from views.model import View
 
 pytestmark = pytest.mark.integration
@@ -223,6 +224,12 @@ def test_resubmissions_move_off_holidays_and_remind_in_the_inbox(world):  # type
     assert notifications(ctx, jonas)[0] == []  # the withdrawn one (jonas lost access) is no reminder
     _, again = case_rounds(ctx, NOW + dt.timedelta(minutes=2))
     assert again.released == 0  # released once
+    with RecordingSmtp() as smtp:  # the outbox e-mails the reminder with its note
+        sent = deliver(ctx, NOW + dt.timedelta(minutes=3), smtp=SmtpConfig(
+            host="127.0.0.1", port=smtp.port, sender="cockpit@example.org", tls="none", base_url="http://cockpit"))  # fmt: skip
+    assert sent.notifications_sent == 1 and [m["To"] for m in smtp.messages] == ["tim.brandt@nordlicht-technik.de"]
+    body = smtp.messages[0].get_content()
+    assert "Notiz: heute" in body and "http://cockpit/document/mail-1" in body
     assert [r.id for r in resubmissions.mine(ctx, jonas)] == [xmas.id]
     assert lost.id not in {r.id for r in resubmissions.mine(ctx, jonas)}
     assert resubmissions.done(ctx, tim, today.id) and not resubmissions.done(ctx, tim, today.id)
