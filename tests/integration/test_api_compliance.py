@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import uuid
 from typing import Any
 
@@ -17,7 +16,8 @@ from indexing.retention import configured_table, retention_fields
 from indexing.schema import alias_name
 from tests.e2e._cockpit import document
 from tests.helpers import index_documents
-from tests.integration.api_world import OPERATOR, auth, build
+from tests.integration.api_world import OPERATOR, auth, build, problem
+from tests.integration.api_world import call as api_call
 
 pytestmark = pytest.mark.integration
 
@@ -62,20 +62,7 @@ def world(es, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 def call(world: dict[str, Any], method: str, path: str, body: Any = None, key: str = "compliance-nord") -> Any:
-    headers = auth(world["keys"][key])
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        return world["client"].open(path, method=method, data=json.dumps(body), headers=headers)
-    return world["client"].open(path, method=method, headers=headers)
-
-
-def problem(resp: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert resp.status_code == status, resp.get_data(as_text=True)[:800]
-    assert resp.mimetype == "application/problem+json"
-    body = resp.get_json()
-    if code is not None:
-        assert body["code"] == code, body
-    return body
+    return api_call(world, method, path, body, key=key)
 
 
 def test_the_operations_are_documented_and_need_the_capability(world):
