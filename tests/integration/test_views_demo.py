@@ -113,6 +113,7 @@ def test_live_counts_for_the_demo_users(es, demo):
         "Aufträge dieses Kunden in den letzten 3 Monaten",
         "Offene Rechnungen meiner Kunden",
         "Neue Dokumente meiner Abteilung diese Woche",
+        "Meine überfälligen Fälle",
     }
     counts = S.count_views(demo["ctx"], ANNA, views, now=DEMO_NOW)
     for v in views:

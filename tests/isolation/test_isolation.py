@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from domain.errors import AppError
-from tests.isolation.surfaces import NOT_A_READ_SURFACE, SURFACES, Surface
+from tests.isolation.not_read import NOT_A_READ_SURFACE
+from tests.isolation.surfaces import SURFACES, Surface
 from tests.isolation.world import (
     CASE_NAMES,
     FIGURES,
