@@ -234,7 +234,11 @@ def release_due(ctx: AppContext, now: dt.datetime | None = None) -> Released:
     for hit in hits:
         src = hit.get("_source") or {}
         owner = ctx.directory.get(str(src.get("owner") or ""))
-        doc = _readable_doc(ctx, owner, str(src.get("doc_id"))) if owner is not None and owner.active else None
+        try:
+            doc = _reminded_doc(ctx, owner, src) if owner is not None and owner.active else None
+        except ReadFailed:
+            report.errors += 1  # not known now: stays pending, the next round tries again
+            continue
         if owner is None or doc is None:
             why = "gone" if owner is None or not owner.active else "no_access"
             if _mark(ctx, hit, {"status": R.WITHDRAWN, "withdrawn_reason": why, "released_at": now.isoformat()}):
@@ -250,6 +254,13 @@ def release_due(ctx: AppContext, now: dt.datetime | None = None) -> Released:
             report.errors += 1
             _mark(ctx, {**hit, "_seq_no": None}, {"status": R.PENDING})  # back: the next round tries again
     return report
+
+
+def _reminded_doc(ctx: AppContext, owner: Principal, src: dict[str, Any]) -> dict[str, Any] | None:
+    """The resubmission's document as its owner may read it now (with what the inbox shows of it), or None."""
+    body = C.documents_of_case_body(owner, str(src.get("tenant") or ""), [str(src.get("doc_id"))])
+    hits = hits_of(ctx.repo.search_or_empty("documents", body))  # ReadFailed: the caller keeps it pending
+    return hits[0] if hits else None
 
 
 def _mark(ctx: AppContext, hit: dict[str, Any], change: dict[str, Any]) -> bool:
@@ -268,8 +279,9 @@ def _reminder(owner: Principal, rid: str, src: dict[str, Any], doc: dict[str, An
         "view_name": "Wiedervorlage", "resubmission_id": rid, "case_id": src.get("case_id"),
         "note": src.get("note"), "set_by": src.get("created_by"), "doc_id": str(doc["_id"]),
         "title": str(d.get("title") or d.get("file_name") or "")[:500],
-        "customer_ids": list(d.get("customer_ids") or [])[:20], "customer_names": [],
-        "register": d.get("register"), "doc_date": None, "frequency": "immediate", "created_at": now.isoformat(),
+        "customer_ids": list(d.get("customer_ids") or [])[:20],
+        "customer_names": [str(n)[:200] for n in (d.get("customer_names") or [])[:20]],
+        "register": d.get("register"), "doc_date": d.get("doc_date"), "frequency": "immediate", "created_at": now.isoformat(),
         "read": False, "email_status": "queued" if owner.email else "no_address", "email_due_at": now.isoformat(),
         "email_attempts": 0,
     }  # fmt: skip

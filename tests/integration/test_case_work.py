@@ -220,7 +220,7 @@ def test_resubmissions_move_off_holidays_and_remind_in_the_inbox(world):  # type
     _, released = case_rounds(ctx, NOW + dt.timedelta(minutes=1))
     assert (released.released, released.withdrawn) == (1, 1)
     inbox, _ = notifications(ctx, tim)
-    assert [(n.doc_id, n.view_id) for n in inbox] == [("mail-1", "resubmission")]
+    assert [(n.doc_id, n.view_id, n.customer_names) for n in inbox] == [("mail-1", "resubmission", ("Kunde C1",))]
     assert notifications(ctx, jonas)[0] == []  # the withdrawn one (jonas lost access) is no reminder
     _, again = case_rounds(ctx, NOW + dt.timedelta(minutes=2))
     assert again.released == 0  # released once
