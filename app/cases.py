@@ -306,8 +306,9 @@ class Opened:
 def open_for_new_documents(
     ctx: AppContext, doc_ids: list[str], *, library: ProcessLibrary | None = None, now: dt.datetime | None = None
 ) -> Opened:
-    """The worker's step after indexing: each new incoming complaint opens a case in its customer's dossier; a
-    follow-up mail in the thread of an open case joins that case instead (as the system; each audited)."""
+    """The worker's step after indexing: each new incoming complaint opens a case in its customer's dossier; a new
+    version of a document in an open case, or a follow-up mail in the thread of one, joins that case instead (as
+    the system; each audited)."""
     from app.case_work import attach_document
 
     report = Opened()
@@ -323,6 +324,10 @@ def open_for_new_documents(
     for doc in sorted(found, key=lambda h: str((h.get("_source") or {}).get("received_at") or "")):
         src = doc.get("_source") or {}
         try:
+            if case := _case_of_family(ctx, system, doc):  # a new version of a document already in an open case
+                attach_document(ctx, system, case, doc, now=now, action="new_version")
+                report.joined.append((str(doc["_id"]), str(case["_id"])))
+                continue
             if thread := src.get("thread_id"):
                 hits = hits_of(
                     ctx.repo.search_or_empty(KIND, C.thread_case_body(system, str(src.get("tenant")), str(thread)))
@@ -335,3 +340,20 @@ def open_for_new_documents(
         except (AppError, ReadFailed) as exc:
             report.errors.append(f"{doc['_id']}: {exc}")
     return report
+
+
+def _case_of_family(ctx: AppContext, system: Principal, doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The open case an earlier version of this document is in (its record hit), if any."""
+    src = doc.get("_source") or {}
+    if not src.get("family_id"):
+        return None
+    body = C.family_case_body(system, str(src.get("tenant")), str(src["family_id"]), str(doc["_id"]))
+    prior = hits_of(ctx.repo.search_or_empty("documents", body))
+    case_id = (prior[0].get("_source") or {}).get("case_id") if prior else None
+    if not case_id:
+        return None
+    try:
+        hit = case_hit(ctx, system, str(case_id))
+    except NotFound:
+        return None
+    return hit if (hit.get("_source") or {}).get("status") == C.OPEN else None

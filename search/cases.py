@@ -239,3 +239,23 @@ def uncased_complaints_body(principal: Principal, size: int = MAX_CASES) -> dict
         "sort": [{"doc_id": {"order": "asc"}}],
         "_source": {"includes": ["tenant"]},
     }
+
+
+def family_case_body(principal: Principal, tenant: str, family_id: str, doc_id: str) -> dict[str, Any]:
+    """An earlier version of a document (its family) that is in a case: a new version joins that case."""
+    return {
+        "size": 1,
+        "query": {
+            "bool": {
+                "filter": [
+                    permission_filter(principal),
+                    {"term": {"tenant": tenant}},
+                    {"term": {"family_id": family_id}},
+                    {"exists": {"field": "case_id"}},
+                ],
+                "must_not": [{"ids": {"values": [doc_id]}}],
+            }
+        },  # fmt: skip
+        "sort": [{"version": {"order": "desc", "unmapped_type": "integer"}}],
+        "_source": {"includes": ["case_id"]},
+    }

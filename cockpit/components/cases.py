@@ -216,7 +216,7 @@ def _details(e: Mapping[str, Any], process: Process | None, lang: str) -> Any:
         if e.get("next") and e.get("next") in (process.steps if process else {}):
             shown.append(f"→ {step_label(process, str(e['next']), lang)}")
         return " · ".join(shown)
-    if action in ("document_added", "joined", "opened") and e.get("doc_id"):
+    if action in ("document_added", "joined", "new_version", "opened") and e.get("doc_id"):
         return dcc.Link(t("cases.page.protocol.document", lang), href=document_href(str(e["doc_id"])))
     if action == "customer_changed":
         return f"{e.get('from_customer') or '–'} → {e.get('to_customer') or '–'}"

@@ -112,6 +112,7 @@ def test_a_complaint_mail_is_worked_to_its_end_in_the_browser(dash_duo, es, inde
     worker = WorkerProc(index_prefix, tmp_path / "worker.log").start()
     imap = DovecotServer(users=(MAILBOX,)).start()
     try:
+        base = browser_login(dash_duo, app, "jonas.weber")  # first: the browser is not left idle while the mail runs
         user = imap.users[MAILBOX]
         with imap.client(MAILBOX) as c:
             c.append("INBOX", complaint_mail(marker))
@@ -125,7 +126,6 @@ def test_a_complaint_mail_is_worked_to_its_end_in_the_browser(dash_duo, es, inde
         )[0]  # fmt: skip
         assert (new.department, new.step, new.assignee) == ("kundenservice-nord", "capture", None)
 
-        base = browser_login(dash_duo, app, "jonas.weber")
         assert open_complaints(dash_duo, base) == 2
         goto(dash_duo, base + "/aufgaben", ".tasks-page", timeout=30)
         dash_duo.wait_for_element_by_css_selector(".tasks-page table", timeout=30)

@@ -80,6 +80,22 @@ def test_new_complaints_open_cases_and_a_follow_up_joins(world):  # type: ignore
     assert cases.cases_of_customer(ctx, user(ctx, "mehmet.kaya"), "C1") == []  # another tenant
 
 
+def test_a_new_version_of_a_document_joins_its_case(world):  # type: ignore[no-untyped-def]
+    ctx, lib, es, prefix = world["ctx"], world["lib"], world["es"], world["prefix"]
+    cases.open_for_new_documents(ctx, ["mail-3"], library=lib, now=NOW)
+    first = doc_source(world, "mail-3")
+    v2 = make_doc("mail-3-v2", register="complaint", customer_ids=["C1"], text="Reklamation Ventil, korrigiert")
+    v2.update(family_id=first["family_id"], version=2)
+    es.update(index=alias_name(prefix, "documents"), id="mail-3", doc={"is_latest": False}, refresh=True)
+    index_documents(es, prefix, [v2])
+    again = cases.open_for_new_documents(ctx, ["mail-3-v2"], library=lib, now=NOW)
+    assert again.opened == [] and [d for d, _ in again.joined] == ["mail-3-v2"]
+    case = cases.get_case(ctx, user(ctx, "jonas.weber"), first["case_id"])
+    assert case.doc_ids == ("mail-3", "mail-3-v2") and case.protocol[-1]["action"] == "new_version"
+    assert doc_source(world, "mail-3-v2")["case_id"] == case.case_id
+    assert dossier(ctx, user(ctx, "jonas.weber"), "C1").open_complaints == 3  # the case once, mail-1 and mail-2
+
+
 def test_closing_a_case_lowers_the_dossiers_count(world):  # type: ignore[no-untyped-def]
     ctx, lib = world["ctx"], world["lib"]
     cases.open_for_new_documents(ctx, ["mail-1", "mail-2", "mail-3"], library=lib, now=NOW)
