@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from core.settings import REPO_ROOT
 
@@ -49,6 +50,9 @@ def browser_login(dash_duo: Any, app: Any, user: str = "anna.schmidt", password:
     d.find_element(By.ID, "login-user").send_keys(user)
     d.find_element(By.ID, "login-password").send_keys(password)
     d.find_element(By.ID, "login-submit").click()
+    # the form's POST must have answered before the next navigation, which would otherwise cancel it (a race that
+    # a loaded CI machine loses): wait until the browser has left the login page
+    WebDriverWait(d, 60).until(lambda drv: "/login" not in drv.current_url)
     dash_duo._url = base  # noqa: SLF001 - `server_url = base` would wait only 10 s for the entry point
     dash_duo.wait_for_page(timeout=60)  # the Dash entry point (only reachable when logged in); CI's 2 cores are slow
     dash_duo.wait_for_element("#brand", timeout=15)
