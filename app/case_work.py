@@ -23,6 +23,7 @@ from app.cases import (
     entry,
     local_today,
     may_work,
+    readable_ids,
     step_fields,
     utc_now,
 )  # fmt: skip
@@ -140,7 +141,9 @@ def hand_over(
         raise Invalid("cases.error.handover_unknown", login=str(to_login or "")[:80])
     if not may_work(target, step, src.get("department")):
         raise Invalid("cases.error.handover_role", login=target.login, step=step.id)
-    if not set(target.tenants) & {str(src.get("tenant"))} or not _reads(ctx, target, list(src.get("doc_ids") or [])):
+    if not set(target.tenants) & {str(src.get("tenant"))} or not readable_ids(
+        ctx, target, list(src.get("doc_ids") or [])
+    ):
         raise Invalid("cases.error.handover_access", login=target.login)
     now = now or utc_now()
     text = _comment_text(note) if note else None
@@ -150,13 +153,6 @@ def hand_over(
     record = _write(ctx, hit, change)
     _audit(ctx, "case_handed_over", principal, hit, step=step.id, to=target.login)
     return Case.from_hit({**hit, "_source": record})
-
-
-def _reads(ctx: AppContext, principal: Principal, doc_ids: list[str]) -> bool:
-    try:
-        return bool(hits_of(ctx.repo.search_or_empty("documents", C.readable_documents_body(principal, doc_ids))))
-    except ReadFailed as exc:
-        raise Unavailable("error.unavailable") from exc
 
 
 def complete_step(

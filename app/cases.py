@@ -130,7 +130,8 @@ def entry(principal: Principal, now: dt.datetime, action: str, step: str, **extr
 # ------------------------------------------------------------------------------------------------ reading
 
 
-def _readable(ctx: AppContext, principal: Principal, doc_ids: list[str]) -> set[str]:
+def readable_ids(ctx: AppContext, principal: Principal, doc_ids: list[str]) -> set[str]:
+    """Which of these documents the principal may read."""
     if not doc_ids:
         return set()
     try:
@@ -146,7 +147,7 @@ def case_hit(ctx: AppContext, principal: Principal, case_id: str) -> dict[str, A
         hits = hits_of(ctx.repo.search_or_empty(KIND, C.case_body(principal, case_id)))
     except ReadFailed as exc:
         raise Unavailable("error.unavailable") from exc
-    if not hits or not _readable(ctx, principal, list((hits[0].get("_source") or {}).get("doc_ids") or [])):
+    if not hits or not readable_ids(ctx, principal, list((hits[0].get("_source") or {}).get("doc_ids") or [])):
         raise NotFound("cases.error.not_found", case_id=case_id)
     return hits[0]
 
@@ -170,7 +171,7 @@ def definition_of(ctx: AppContext, case: Case | dict[str, Any], library: Process
 
 def _visible(ctx: AppContext, principal: Principal, hits: list[dict[str, Any]]) -> list[Case]:
     """The cases of which the principal may read at least one document (one round trip for all)."""
-    readable = _readable(
+    readable = readable_ids(
         ctx, principal, sorted({d for h in hits for d in (h.get("_source") or {}).get("doc_ids") or []})
     )
     return [Case.from_hit(h) for h in hits if readable.intersection((h.get("_source") or {}).get("doc_ids") or [])]

@@ -248,14 +248,15 @@ def parse_dossier(
                 if idx < len(h.customer_names):
                     name = h.customer_names[idx]
                     break
+    open_count, overdue_count = open_complaints_of(aggs)
     return DossierData(
         customer_id=customer_id,
         customer=customer,
         name=name or customer_id,
         total=total,
         registers=registers,
-        open_complaints=open_complaints_of(aggs)[0],
-        overdue_cases=open_complaints_of(aggs)[1],
+        open_complaints=open_count,
+        overdue_cases=overdue_count,
         last_order=last_order[0] if last_order else None,
         last_delivery=last_delivery[0] if last_delivery else None,
         revenue_12m=float((revenue.get("sum") or {}).get("value") or 0.0) if rev_count else None,

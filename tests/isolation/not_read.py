@@ -8,6 +8,7 @@ from __future__ import annotations
 NOT_A_READ_SURFACE: dict[str, str] = {
     "app.cases.open_case": "write: opens a case (used to build this world); its read is the document check",
     # working a case: each reads the case through app.cases.case_hit (covered above), then writes it
+    "app.cases.readable_ids": "the permission check itself: returns only the ids of documents the principal may read",
     "app.case_work.claim": "write: claims the current step of a case the principal may see (case_hit's check)",
     "app.case_work.give_back": "write: puts a case back into its queue (case_hit's check)",
     "app.case_work.hand_over": "write: gives the step to a colleague (case_hit's check; the colleague's access checked)",
